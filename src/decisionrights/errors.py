@@ -45,4 +45,9 @@ class InvalidRequest(DecisionRightsError, ValueError):
     """A question the charter cannot answer: unknown role or decision, or a bad attribute.
 
     A bad request is never answered `allowed`; it raises this instead.
+    `attribute` names the attribute at fault, when one is.
     """
+
+    def __init__(self, message: str, attribute: str | None = None):
+        super().__init__(message)
+        self.attribute = attribute

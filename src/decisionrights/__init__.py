@@ -1,0 +1,23 @@
+"""decisionrights: who may decide what, within which limits — checked like code.
+
+    import decisionrights as dr
+    charter = dr.load("org.charter")
+    answer = charter.may("controller", "purchase", amount=20_000, category="software")
+    if answer: ...
+    print(answer.explain())
+"""
+
+from .answer import Answer
+from .charter import Charter, load, loads
+from .diagnostics import Diagnostic, Severity
+from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError
+from .parse import Limits
+from .rules import Rule
+from .source import Span
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Answer", "Charter", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",
+    "InvalidRequest", "Limits", "ParseError", "Rule", "Severity", "Span", "load", "loads",
+]

@@ -1,0 +1,119 @@
+"""`Charter`: a loaded, compiled charter and the questions it answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Any, Iterable, Mapping
+
+from .answer import Answer
+from .compile import CompiledCharter, compile_charter
+from .errors import InvalidRequest
+from .evaluate import decide, is_allowed
+from .parse import DEFAULT_LIMITS, Limits, parse
+from .request import Validator, make_validator, request_date
+from .source import Source
+
+
+class Charter:
+    """A compiled charter. Immutable once loaded, so one instance serves many threads."""
+
+    __slots__ = ("compiled", "_validators", "__weakref__")
+
+    def __init__(self, compiled: CompiledCharter):
+        self.compiled = compiled
+        self._validators: dict[str, Validator] = {
+            name: make_validator(name, spec.attrs) for name, spec in compiled.decisions.items()}
+
+    # -- facts --------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.compiled.title
+
+    @property
+    def path(self) -> str:
+        return self.compiled.source.path
+
+    @property
+    def source(self) -> Source:
+        return self.compiled.source
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.compiled.roles
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        return tuple(self.compiled.decisions)
+
+    def __repr__(self) -> str:
+        return f"<Charter {self.title!r} from {self.path}: {len(self.roles)} roles, {len(self.decisions)} decisions>"
+
+    # -- questions ----------------------------------------------------------------
+    def _check(self, role: str | None, decision: str, attributes: Mapping[str, Any]) -> dict:
+        validate = self._validators.get(decision) if type(decision) is str else None
+        if validate is None:
+            raise InvalidRequest(f"`{decision}` is not a decision of this charter; it has "
+                                 f"{', '.join(self.decisions) or 'none'}")
+        if role is not None and (type(role) is not str or role not in self.compiled.manager):
+            raise InvalidRequest(f"`{role}` is not a role of this charter")
+        return validate(attributes)
+
+    def may(self, role: str, decision: str, *, on: date | str | None = None, **attributes: Any) -> Answer:
+        """May `role` decide `decision` for this request (on date `on`, today by default)?
+
+        Raises `InvalidRequest` for an unknown role or decision, a missing or
+        undeclared attribute, or a value of the wrong type; never answers
+        `allowed` to a bad request.
+        """
+        attrs = self._check(role, decision, attributes)
+        return decide(self.compiled, role, decision, attrs, request_date(on))
+
+    def may_many(self, requests: Iterable[tuple[str, str, Mapping[str, Any]]], *,
+                 on: date | str | None = None) -> list[Answer]:
+        """Answer many `(role, decision, attributes)` requests, e.g. to replay an audit log."""
+        day = request_date(on)
+        out = []
+        for role, decision, attributes in requests:
+            attrs = self._check(role, decision, attributes)
+            out.append(decide(self.compiled, role, decision, attrs, day))
+        return out
+
+    def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
+        """Every role allowed this request, in the order the charter declares them."""
+        attrs = self._check(None, decision, attributes)
+        day = request_date(on)
+        return tuple(r for r in self.compiled.roles if is_allowed(self.compiled, r, decision, attrs, day))
+
+
+def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> Charter:
+    """Parse and compile a charter from its text. Raises `CharterError` listing every problem."""
+    source = Source(text, path)
+    return Charter(compile_charter(parse(source, limits), source))
+
+
+def load(path: str | FilePath, *, limits: Limits = DEFAULT_LIMITS) -> Charter:
+    """Read, parse and compile a charter file."""
+    file = FilePath(path)
+    raw = file.read_bytes()
+    return loads(decode(raw, str(path)), str(path), limits=limits)
+
+
+def decode(raw: bytes, path: str) -> str:
+    """A charter file's text: UTF-8 (a BOM is dropped), line endings as written."""
+    from .diagnostics import Diagnostic, Severity
+    from .errors import ParseError
+    from .source import Span
+
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise ParseError([Diagnostic(
+            code="DR005", severity=Severity.ERROR, path=path, span=Span.point(line, column),
+            message=f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            help="save the charter as UTF-8 text")]) from None

@@ -1,0 +1,263 @@
+"""The command line. The only module that reads files, prints, or sets exit codes.
+
+Exit codes: 0 fine; 1 a failed expectation, a lint finding at the failing
+level, or an error in a charter; 2 a usage error (bad arguments, a file that
+cannot be read, a bad value on the command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from . import __version__
+from .charter import Charter, decode, loads
+from .diagnostics import Diagnostic, Severity, render_github, render_json, render_text, use_color
+from .errors import CharterError, InvalidRequest
+from .source import Source, Span
+
+OK, FAILED, USAGE = 0, 1, 2
+BAD_ARGUMENT = "DR401"
+
+
+class UsageError(Exception):
+    """A mistake on the command line; printed as a diagnostic, exit code 2."""
+
+    def __init__(self, message: str, diagnostic: Diagnostic | None = None):
+        super().__init__(message)
+        self.diagnostic = diagnostic
+
+
+def _read(path: str) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"cannot read `{path}`: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read `{path}`: it is a folder; name the .charter files in it") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read `{path}`: {exc.strerror or exc}") from None
+    return decode(raw, path)
+
+
+def _load(path: str) -> Charter:
+    return loads(_read(path), path)
+
+
+class _CommandLine:
+    """The command as typed, as a one-line source, so a bad value gets a caret under it."""
+
+    def __init__(self, argv: Sequence[str]):
+        self.parts = ["decisionrights", *argv]
+        self.text = " ".join(shlex.quote(p) for p in self.parts)
+        self.source = Source(self.text, "<command line>")
+
+    def span_of(self, arg: str) -> Span:
+        quoted = shlex.quote(arg)
+        col = self.text.rfind(" " + quoted) + 2
+        return Span(1, col, 1, col + len(quoted))
+
+    def error(self, arg: str, message: str, help: str | None = None) -> UsageError:
+        diag = Diagnostic(code=BAD_ARGUMENT, severity=Severity.ERROR, message=message, path="<command line>",
+                          span=self.span_of(arg), help=help, source=self.source)
+        return UsageError(message, diag)
+
+
+def _attributes(charter: Charter, decision: str, pairs: Sequence[str], cmd: _CommandLine) -> dict[str, Any]:
+    spec = charter.compiled.decisions.get(decision)
+    if spec is None:
+        raise cmd.error(decision, f"`{decision}` is not a decision of {charter.path}",
+                        f"its decisions are: {', '.join(charter.decisions) or 'none'}")
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise cmd.error(pair, f"`{pair}` is not `name=value`", "write each attribute as name=value, e.g. amount=20k")
+        attr = spec.attrs.get(key)
+        if attr is None:
+            raise cmd.error(pair, f"`{decision}` has no attribute `{key}`",
+                            f"its attributes are: {', '.join(spec.attrs) or 'none'}")
+        if key in out:
+            raise cmd.error(pair, f"`{key}` is given twice", "give each attribute once")
+        if attr.kind == "bool":
+            lowered = value.strip().lower()
+            if lowered not in ("true", "false"):
+                raise cmd.error(pair, f"`{key}` is a yes/no; `{value}` is neither true nor false",
+                                f"write {key}=true or {key}=false")
+            out[key] = lowered == "true"
+        else:
+            out[key] = value.strip()
+    return out
+
+
+def _request_error(exc: InvalidRequest, pairs: Sequence[str], cmd: _CommandLine, fallback: str) -> UsageError:
+    arg = fallback
+    if exc.attribute:
+        arg = next((p for p in pairs if p.partition("=")[0].strip() == exc.attribute), fallback)
+    return cmd.error(arg, str(exc))
+
+
+def _print_diags(diags: list[Diagnostic], out: TextIO) -> None:
+    if diags:
+        print(render_text(diags, color=use_color(out)), file=out)
+
+
+# -- commands ---------------------------------------------------------------------
+
+def cmd_ask(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    charter = _load(args.file)
+    attrs = _attributes(charter, args.decision, args.attributes, cmd)
+    if args.role not in charter.roles:
+        raise cmd.error(args.role, f"`{args.role}` is not a role of {charter.path}",
+                        f"its roles are: {', '.join(charter.roles)}")
+    try:
+        answer = charter.may(args.role, args.decision, on=args.on, **attrs)
+    except InvalidRequest as exc:
+        raise _request_error(exc, args.attributes, cmd, args.on or args.decision) from None
+    if args.json:
+        print(answer.to_json())
+    else:
+        text = answer.explain()
+        if use_color(sys.stdout):
+            head, _, rest = text.partition("\n")
+            head = f"\x1b[1;32m{head}\x1b[0m" if answer.allowed else f"\x1b[1;31m{head}\x1b[0m"
+            text = head + ("\n" + rest if rest else "")
+        print(text)
+    return OK
+
+
+def cmd_who(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    charter = _load(args.file)
+    attrs = _attributes(charter, args.decision, args.attributes, cmd)
+    try:
+        roles = charter.who_may(args.decision, on=args.on, **attrs)
+    except InvalidRequest as exc:
+        raise _request_error(exc, args.attributes, cmd, args.on or args.decision) from None
+    if args.json:
+        print(json.dumps({"decision": args.decision, "roles": list(roles)}, indent=2))
+    elif roles:
+        print("\n".join(roles))
+    else:
+        print(f"nobody may decide this {args.decision}: a gap in the charter")
+    return OK
+
+
+def cmd_test(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    from .expectations import run, to_diagnostic
+
+    passed = failed = 0
+    broken = 0
+    for path in args.files:
+        try:
+            charter = _load(path)
+        except CharterError as exc:
+            _print_diags(exc.diagnostics, sys.stdout)
+            print(f"{path}: the charter has errors; no expectation was run\n")
+            broken += 1
+            continue
+        outcomes = run(charter)
+        bad = [o for o in outcomes if not o.passed]
+        _print_diags([to_diagnostic(charter, o) for o in bad], sys.stdout)
+        passed += len(outcomes) - len(bad)
+        failed += len(bad)
+        if bad:
+            print()
+        print(f"{path}: {len(outcomes)} expectations, {len(outcomes) - len(bad)} passed, {len(bad)} failed")
+    errors = f", {broken} charter{'s' if broken != 1 else ''} with errors" if broken else ""
+    print(f"{passed} passed, {failed} failed{errors}")
+    return FAILED if failed or broken else OK
+
+
+def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    from .lint import lint_text, render_sarif
+
+    diags: list[Diagnostic] = []
+    for path in args.files:
+        diags.extend(lint_text(_read(path), path))
+    fail_at = Severity.WARNING if args.strict else Severity.ERROR
+    failing = [d for d in diags if d.severity.rank >= fail_at.rank]
+    if args.format == "json":
+        print(render_json(diags))
+    elif args.format == "sarif":
+        print(render_sarif(diags))
+    elif args.format == "github":
+        if diags:
+            print(render_github(diags))
+    else:
+        _print_diags(diags, sys.stdout)
+        counts = {s: sum(d.severity == s for d in diags) for s in Severity}
+        summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
+        if diags:
+            print()
+        print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} checked: {summary}")
+    return FAILED if failing else OK
+
+
+# -- the parser -------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="decisionrights", description="Who may decide what, within which limits — checked like code.")
+    p.add_argument("--version", action="version", version=f"decisionrights {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="may ROLE decide DECISION for this request?")
+    ask.add_argument("file", metavar="FILE")
+    ask.add_argument("role", metavar="ROLE")
+    ask.add_argument("decision", metavar="DECISION")
+    ask.add_argument("attributes", nargs="*", metavar="key=value")
+    ask.add_argument("--on", metavar="DATE", help="the request's date (YYYY-MM-DD); today by default")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(run=cmd_ask)
+
+    who = sub.add_parser("who", help="which roles may decide this request?")
+    who.add_argument("file", metavar="FILE")
+    who.add_argument("decision", metavar="DECISION")
+    who.add_argument("attributes", nargs="*", metavar="key=value")
+    who.add_argument("--on", metavar="DATE", help="the request's date (YYYY-MM-DD); today by default")
+    who.add_argument("--json", action="store_true", help="print the roles as JSON")
+    who.set_defaults(run=cmd_who)
+
+    test = sub.add_parser("test", help="run every `expect` line of the charters")
+    test.add_argument("files", nargs="+", metavar="FILE")
+    test.set_defaults(run=cmd_test)
+
+    lint = sub.add_parser("lint", help="find every mistake in the charters")
+    lint.add_argument("files", nargs="+", metavar="FILE")
+    lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    lint.set_defaults(run=cmd_lint)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = _CommandLine(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "run", None):
+            build_parser().print_help()
+            return USAGE
+        return args.run(args, cmd)
+    except UsageError as exc:
+        if exc.diagnostic is not None:
+            print(render_text([exc.diagnostic], color=use_color(sys.stderr)), file=sys.stderr)
+        else:
+            print(f"decisionrights: error: {exc}", file=sys.stderr)
+        return USAGE
+    except CharterError as exc:
+        print(render_text(exc.diagnostics, color=use_color(sys.stderr)), file=sys.stderr)
+        return FAILED
+    except BrokenPipeError:
+        return OK
+    except KeyboardInterrupt:
+        return 130

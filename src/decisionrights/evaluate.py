@@ -1,0 +1,251 @@
+"""`decide()`: the answer to one request, from the compiled charter. Pure, total, fast.
+
+The combining rule, in one place:
+1. A forbid that matches the requester (its own `may not`, or `nobody may`) → no.
+2. Otherwise every way in — a grant of the role (or, under `authority flows
+   up`, of a role below it), then zero or more delegation links — counts if
+   its conditions hold, the request's date is inside every link's dates, and
+   no role along the chain is forbidden this request (attenuation: a
+   delegator must itself be allowed it).
+3. Several ways → the one with the fewest obligations (ties: the set that
+   sorts first), so the answer never depends on statement order.
+4. No way → no (default deny), with the reason and whom to escalate to.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Iterable, Mapping
+
+from .answer import Answer
+from .compile import CompiledCharter, Path
+from .conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
+from .rules import Rule
+from .values import format_number
+
+
+def _forbidden(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value]) -> bool:
+    test = cc.forbid_test.get((role, decision))
+    return test is not None and test(attrs)
+
+
+def _clear(cc: CompiledCharter, path: Path, decision: str, attrs: Mapping[str, Value]) -> bool:
+    """No role that passes this way on (the delegators) is forbidden the request."""
+    for role in path.chain[:-1]:
+        if _forbidden(cc, role, decision, attrs):
+            return False
+    return True
+
+
+def best_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> Path | None:
+    """The way in with the fewest obligations, or None when the role may not decide."""
+    if _forbidden(cc, role, decision, attrs):  # 1. forbid overrides permit
+        return None
+    best: Path | None = None
+    for path in cc.paths.get((role, decision), ()):
+        if not path.test(attrs):  # its own limits, and every link's
+            continue
+        if (path.start is not None or path.end is not None) and not path.active_on(on):
+            continue  # a delegation outside its dates gives nothing
+        if path.links and not _clear(cc, path, decision, attrs):
+            continue  # 2. attenuation: the delegator must be allowed it too
+        if best is None or path.key < best.key:  # 3. fewest obligations, ties by sort order
+            best = path
+    return best  # 4. None: default deny
+
+
+def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
+    return best_path(cc, role, decision, attrs, on) is not None
+
+
+def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> tuple[str, ...]:
+    """Nearest allowed role up the line (from `escalate D to R` if given), else all allowed roles."""
+    start = cc.escalations.get(decision)
+    line = [start, *cc.line_up(start)] if start is not None else cc.line_up(role)
+    for candidate in line:
+        if is_allowed(cc, candidate, decision, attrs, on):
+            return (candidate,)
+    return tuple(r for r in cc.roles if r != role and is_allowed(cc, r, decision, attrs, on))
+
+
+def _reason(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
+            on: date) -> tuple[str, tuple[Rule, ...]]:
+    """Why not: the first of forbidden, delegation_inactive, outside_limits, not_granted."""
+    binding = cc.forbids_of.get((role, decision), ())
+    hit = tuple(f.rule for f in binding if holds(f.cond, attrs))
+    if hit:
+        return "forbidden", hit
+    paths = cc.paths.get((role, decision), ())
+    matching = [p for p in paths if p.test(attrs)]
+    for path in matching:
+        for link_role in path.chain[:-1]:
+            hit = tuple(f.rule for f in cc.forbids_of.get((link_role, decision), ()) if holds(f.cond, attrs))
+            if hit:
+                return "forbidden", hit
+    inactive = [p for p in matching if not p.active_on(on)]
+    if inactive:
+        return "delegation_inactive", tuple(link.rule for link in min(inactive, key=lambda p: p.key).links)
+    if paths:
+        return "outside_limits", tuple(dict.fromkeys(_rules_of(p) for p in paths))
+    return "not_granted", ()
+
+
+def _rules_of(path: Path) -> Rule:
+    return path.links[-1].rule if path.links else path.grant.rule
+
+
+def _may_propose(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value]) -> bool:
+    return any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))
+
+
+def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date) -> Answer:
+    """Answer one validated request."""
+    path = best_path(cc, role, decision, attrs, on)
+    propose = (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
+    if path is not None:
+        via = tuple(link.rule for link in path.links)
+        return Answer(role, decision, attrs, on, True, None, path.obligations, propose,
+                      (path.grant.rule, *via), via, None, lambda a: explain(cc, a))
+    reason, because = _reason(cc, role, decision, attrs, on)
+    return Answer(role, decision, attrs, on, False, reason, frozenset(), propose, because, (),
+                  lambda: escalation(cc, role, decision, attrs, on), lambda a: explain(cc, a))
+
+
+# -- explanation ------------------------------------------------------------------
+
+_KIND_PHRASES = {"announce": "announce it to", "inform": "inform", "consult": "consult",
+                 "agreement": "get the agreement of"}
+
+
+def _value_text(cc: CompiledCharter, decision: str, attr: str, value: Value) -> str:
+    spec = cc.decisions[decision].attrs.get(attr)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        text = format_number(Decimal(str(value)) if isinstance(value, float) else value)
+        if spec is not None and spec.kind == "money" and spec.currency:
+            text += f" {spec.currency}"
+        return text
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _misses(cond: Cond, attrs: Mapping[str, Value]) -> list[Cond]:
+    """The smallest set of atoms that fail, for the branch nearest to holding."""
+    if holds(cond, attrs):
+        return []
+    if isinstance(cond, All):
+        out: list[Cond] = []
+        for item in cond.items:
+            out.extend(_misses(item, attrs))
+        return out
+    if isinstance(cond, AnyOf):
+        options = [_misses(item, attrs) for item in cond.items]
+        return min(options, key=len) if options else [cond]
+    return [cond]
+
+
+def _gap(atom: Cond, attrs: Mapping[str, Value]) -> float:
+    if isinstance(atom, Cmp) and atom.op in ORDER_OPS and isinstance(atom.value, (int, Decimal)):
+        have = attrs[atom.attr]
+        if isinstance(have, (int, float, Decimal)) and atom.value:
+            return abs(float(have) - float(atom.value)) / abs(float(atom.value))
+    return 1.0
+
+
+def _owner(path: Path, noun: str, value: str | None = None) -> tuple[str, int]:
+    """`controller's limit of 25k EUR` or `the 50k EUR limit of cfo's delegation`, and its line."""
+    if path.links:
+        link = path.links[-1]
+        sized = f"{value} {noun}" if value else noun
+        return f"the {sized} of {link.delegator}'s delegation", link.rule.line
+    sized = f"{noun} of {value}" if value else noun
+    return f"{path.grant.role}'s {sized}", path.grant.rule.line
+
+
+def _describe_miss(cc: CompiledCharter, decision: str, atom: Cond, attrs: Mapping[str, Value], path: Path) -> str:
+    if isinstance(atom, Cmp):
+        have = attrs[atom.attr]
+        shown = _value_text(cc, decision, atom.attr, have)
+        limit = _value_text(cc, decision, atom.attr, atom.value)
+        numeric = isinstance(atom.value, (int, Decimal)) and not isinstance(have, bool)
+        if atom.op in ("<", "<=") and numeric:
+            owner, line = _owner(path, "limit", limit)
+            by = _value_text(cc, decision, atom.attr, Decimal(str(have)) - Decimal(str(atom.value)))
+            below = "" if atom.op == "<=" else " (it must stay below it)"
+            return f"{atom.attr} {shown} is over {owner} by {by}{below} (line {line})"
+        if atom.op in (">", ">=") and numeric:
+            owner, line = _owner(path, "minimum", limit)
+            by = _value_text(cc, decision, atom.attr, Decimal(str(atom.value)) - Decimal(str(have)))
+            above = "" if atom.op == ">=" else " (it must exceed it)"
+            return f"{atom.attr} {shown} is under {owner} by {by}{above} (line {line})"
+        owner, line = _owner(path, "limits")
+        if atom.value is True and atom.op == "==":
+            return f"{owner} apply only when {atom.attr} is true (line {line})"
+        return f"{owner} need {atom.attr} {atom.op} {limit}, but it is {shown} (line {line})"
+    owner, line = _owner(path, "limits")
+    if isinstance(atom, In):
+        options = ", ".join(sorted(_value_text(cc, decision, atom.attr, v) for v in atom.values))
+        shown = _value_text(cc, decision, atom.attr, attrs[atom.attr])
+        need = "not in" if atom.negated else "in"
+        return f"{owner} need {atom.attr} {need} [{options}], but it is {shown} (line {line})"
+    if isinstance(atom, Not) and isinstance(atom.item, Cmp) and atom.item.value is True:
+        return f"{owner} apply only when {atom.item.attr} is false (line {line})"
+    return f"the request is outside {owner} (line {line})"
+
+
+def nearest_miss(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
+                 paths: Iterable[Path] | None = None) -> str | None:
+    """What it would take: the limit nearest to allowing the request, and by how much it was missed."""
+    best: tuple | None = None
+    for path in cc.paths.get((role, decision), ()) if paths is None else paths:
+        misses = _misses(path.cond, attrs)
+        if not misses:
+            continue
+        score = (len(misses), sum(_gap(a, attrs) for a in misses), path.key)
+        if best is None or score < best[0]:
+            best = (score, path, misses)
+    if best is None:
+        return None
+    _, path, misses = best
+    return "; ".join(_describe_miss(cc, decision, atom, attrs, path) for atom in misses)
+
+
+def explain(cc: CompiledCharter, answer: Answer) -> str:
+    role, decision = answer.role, answer.decision
+    lines: list[str] = []
+    if answer.allowed:
+        lines.append(f"yes: {role} may decide {decision}.")
+        todo = [f"{_KIND_PHRASES[k]} {', '.join(getattr(answer, k))}" for k in _KIND_PHRASES if getattr(answer, k)]
+        if todo:
+            lines.append("first or after, as the charter says: " + "; ".join(todo) + ".")
+        for rule in answer.because:
+            lines.append(f"  because {rule.where()}: {rule.text}")
+        return "\n".join(lines)
+    lines.append(f"no: {role} may not decide {decision} ({answer.reason.replace('_', ' ')}).")  # type: ignore[union-attr]
+    if answer.reason == "forbidden":
+        for rule in answer.because:
+            lines.append(f"  forbidden by {rule.where()}: {rule.text}")
+    elif answer.reason == "outside_limits":
+        miss = nearest_miss(cc, role, decision, answer.request)
+        if miss:
+            lines.append(f"what it would take: {miss}.")
+    elif answer.reason == "delegation_inactive":
+        for rule in answer.because:
+            lines.append(f"  the delegation at {rule.where()} is not in effect on {answer.on.isoformat()}: {rule.text}")
+        active = [p for p in cc.paths.get((role, decision), ()) if p.active_on(answer.on)]
+        miss = nearest_miss(cc, role, decision, answer.request, active)
+        if miss:
+            lines.append(f"without it, what it would take: {miss}.")
+    else:
+        lines.append(f"  {role} holds nothing for {decision}.")
+    if answer.may_propose:
+        lines.append(f"{role} may propose it.")
+    targets = answer.escalate_to
+    if targets:
+        lines.append(f"take it to: {', '.join(targets)}.")
+    else:
+        lines.append("nobody may decide this request: a gap in the charter.")
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Running a charter's `expect` lines: each one a request and what the engine must answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .charter import Charter
+from .compile import ExpectC
+from .diagnostics import Diagnostic, Severity
+from .evaluate import decide
+
+EXPECTATION_FAILED = "DR301"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    expect: ExpectC
+    problems: tuple[str, ...]
+    answer_text: str
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _names(roles: tuple[str, ...] | frozenset[str]) -> str:
+    return ", ".join(sorted(roles)) if roles else "nobody"
+
+
+def check(charter: Charter, expect: ExpectC, today: date | None = None) -> Outcome:
+    """Ask the engine the expectation's request and compare every part the line states."""
+    day = expect.on or today or date.today()
+    answer = decide(charter.compiled, expect.role, expect.decision, dict(expect.attrs), day)
+    problems: list[str] = []
+    if answer.allowed != expect.allowed:
+        said = "may" if answer.allowed else f"may not ({answer.reason.replace('_', ' ')})"  # type: ignore[union-attr]
+        problems.append(f"the charter says {expect.role} {said} decide it")
+    if expect.escalates_to is not None:
+        got = answer.escalate_to
+        if answer.allowed:
+            problems.append(f"it is allowed, so it escalates to nobody; expected {_names(expect.escalates_to)}")
+        elif set(got or ()) != set(expect.escalates_to):
+            problems.append(f"it escalates to {_names(got or ())}, not {_names(expect.escalates_to)}")
+    for kind, roles in expect.obligations.items():
+        got_roles = frozenset(getattr(answer, kind))
+        if got_roles != roles:
+            word = "with agreement of" if kind == "agreement" else kind
+            problems.append(f"`{word}` is {_names(got_roles)}, not {_names(roles)}")
+    return Outcome(expect, tuple(problems), answer.explain())
+
+
+def run(charter: Charter, today: date | None = None) -> list[Outcome]:
+    return [check(charter, e, today) for e in charter.compiled.expects]
+
+
+def to_diagnostic(charter: Charter, outcome: Outcome) -> Diagnostic:
+    e = outcome.expect
+    return Diagnostic(
+        code=EXPECTATION_FAILED, severity=Severity.ERROR, path=charter.path, span=e.span,
+        message="expectation not met: " + "; ".join(outcome.problems),
+        notes=tuple(f"the engine answered: {line.strip()}" if i == 0 else line.strip()
+                    for i, line in enumerate(outcome.answer_text.splitlines())),
+        help="fix the charter, or the expectation if the charter is right",
+        source=charter.source)

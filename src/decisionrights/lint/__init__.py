@@ -1,0 +1,148 @@
+"""`lint`: every mistake in a charter in one run — the compiler's and the ones no parser can see.
+
+Each rule is a module here with a stable code, a severity and a docstring
+(what it finds, why it matters, an example, the fix). `lint()` runs the
+compiler in its forgiving mode, so a charter with errors is still analysed
+for everything else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from types import ModuleType
+from typing import Any, Iterable
+
+from ..charter import Charter
+from ..compile import CompiledCharter, compile_partial
+from ..diagnostics import Diagnostic, Label, Severity
+from ..errors import CharterError
+from ..parse import parse
+from ..source import Source, Span
+from . import (
+    decision_without_grant,
+    delegation_cycle,
+    delegation_dates,
+    role_holds_nothing,
+    subdelegation,
+)
+
+RULES: tuple[ModuleType, ...] = (
+    subdelegation,
+    delegation_cycle,
+    delegation_dates,
+    decision_without_grant,
+    role_holds_nothing,
+)
+
+
+@dataclass
+class Context:
+    """What a rule sees: the compiled charter (without its broken statements) and the date."""
+
+    compiled: CompiledCharter
+    on: date
+
+    @property
+    def source(self) -> Source:
+        return self.compiled.source
+
+    def diagnostic(self, code: str, severity: Severity, span: Span | None, message: str, *,
+                   help: str | None = None, labels: Iterable[tuple[Span, str]] = (),
+                   notes: Iterable[str] = ()) -> Diagnostic:
+        return Diagnostic(code=code, severity=severity, message=message, path=self.source.path,
+                          span=span, help=help, labels=tuple(Label(span=s, message=m) for s, m in labels),
+                          notes=tuple(notes), source=self.source)
+
+    @cached_property
+    def analysis(self) -> Any:
+        from ..authority import Analysis
+
+        return Analysis(self.compiled, self.on)
+
+
+def _sort_key(d: Diagnostic) -> tuple:
+    span = d.span
+    return (d.path, span.line if span else 10**9, span.column if span else 0, -d.severity.rank, d.code)
+
+
+def _analyse(compiled: CompiledCharter, on: date) -> list[Diagnostic]:
+    ctx = Context(compiled, on)
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        found.extend(rule.check(ctx))
+    return found
+
+
+def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list[Diagnostic]:
+    """Every problem in a charter's text: syntax and compile errors, then the analysis rules."""
+    source = Source(text, path)
+    try:
+        tree = parse(source)
+    except CharterError as exc:
+        return sorted(exc.diagnostics, key=_sort_key)
+    compiled, errors = compile_partial(tree, source)
+    return sorted([*errors, *_analyse(compiled, on or date.today())], key=_sort_key)
+
+
+def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
+    """Lint a loaded charter (or a charter's text): the findings of every rule, in line order."""
+    if isinstance(charter, str):
+        return lint_text(charter, on=on)
+    return sorted(_analyse(charter.compiled, on or date.today()), key=_sort_key)
+
+
+def rule_index() -> list[dict[str, str]]:
+    """Every rule's code, name, severity and first docstring line, for docs and SARIF."""
+    from ..compile import __doc__ as _  # noqa: F401  (compile codes are documented in docs/lint-rules.md)
+
+    return [{"code": r.CODE, "name": r.NAME, "severity": r.SEVERITY.value,
+             "summary": (r.__doc__ or "").strip().splitlines()[0]} for r in RULES]
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(diags: Iterable[Diagnostic]) -> str:
+    """SARIF 2.1.0, as GitHub code scanning accepts it: rule metadata, physical locations, levels."""
+    from .. import __version__
+
+    diags = list(diags)
+    rules: dict[str, dict[str, Any]] = {}
+    for r in RULES:
+        rules[r.CODE] = {"id": r.CODE, "name": r.NAME,
+                         "shortDescription": {"text": (r.__doc__ or r.NAME).strip().splitlines()[0]},
+                         "fullDescription": {"text": " ".join((r.__doc__ or "").split())},
+                         "helpUri": f"https://decisionrights.invalid/docs/lint-rules#{r.CODE.lower()}",
+                         "defaultConfiguration": {"level": _SARIF_LEVEL[r.SEVERITY.value]}}
+    for d in diags:
+        rules.setdefault(d.code, {"id": d.code, "name": d.code,
+                                  "shortDescription": {"text": "an error in the charter"},
+                                  "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity.value]}})
+    order = list(rules)
+    results = []
+    for d in diags:
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": d.path}}}
+        if d.span is not None:
+            location["physicalLocation"]["region"] = {
+                "startLine": d.span.line, "startColumn": d.span.column,
+                "endLine": d.span.end_line, "endColumn": d.span.end_column}
+        text = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        result: dict[str, Any] = {"ruleId": d.code, "ruleIndex": order.index(d.code),
+                                  "level": _SARIF_LEVEL[d.severity.value], "message": {"text": text},
+                                  "locations": [location]}
+        related = [{"id": i, "message": {"text": lab.message},
+                    "physicalLocation": {"artifactLocation": {"uri": lab.path or d.path},
+                                         "region": {"startLine": lab.span.line, "startColumn": lab.span.column}}}
+                   for i, lab in enumerate(d.labels)]
+        if related:
+            result["relatedLocations"] = related
+        results.append(result)
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "decisionrights", "version": __version__,
+                                         "informationUri": "https://decisionrights.invalid/",
+                                         "rules": list(rules.values())}},
+                     "results": results}]}
+    return json.dumps(log, indent=2)

@@ -1,0 +1,135 @@
+"""Checking what a caller asks: every attribute declared, present and of its type.
+
+A bad request raises `InvalidRequest`; it is never answered, so never `allowed`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from .conditions import AttrSpec, Value
+from .errors import InvalidRequest
+from .values import BadValue, parse_date, parse_money, parse_number
+
+Validator = Callable[[Mapping[str, Any]], dict[str, Value]]
+
+
+def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` must be a finite number, not {value!r}")
+    if kind is Decimal:
+        if value.is_finite():
+            return value
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` must be a finite number, not {value!r}")
+    if kind is str:
+        try:
+            if attr.kind == "money":
+                amount, code = parse_money(value)
+                expected = attr.currency
+                if code is not None and code != expected:
+                    where = f"its limits are in {expected}" if expected else "the charter names no currency for it"
+                    raise InvalidRequest(
+                        f"`{attr.name}` of `{decision}` is given in {code}, but {where}; convert it first")
+                return amount
+            return parse_number(value)
+        except BadValue as exc:
+            raise InvalidRequest(f"`{attr.name}` of `{decision}`: {exc}") from None
+    what = "money (a number, or text like '250k EUR')" if attr.kind == "money" else "a number"
+    raise InvalidRequest(f"`{attr.name}` of `{decision}` is {what}, not {_show(value)}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _convert(decision: str, attr: AttrSpec, value: Any) -> Value:
+    kind = attr.kind
+    if kind in ("money", "number"):
+        return _number(decision, attr, value)
+    if kind == "bool":
+        if value is True or value is False:
+            return value
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a yes/no (True or False), not {_show(value)}")
+    if kind == "enum":
+        if type(value) is str and value in attr.members:
+            return value
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is one of {', '.join(attr.members)}, "
+                             f"not {_show(value)}")
+    if kind == "text":
+        if type(value) is str:
+            return value
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a text, not {_show(value)}")
+    if kind == "date":
+        if type(value) is date:
+            return value
+        if isinstance(value, str):
+            try:
+                return parse_date(value)
+            except BadValue as exc:
+                raise InvalidRequest(f"`{attr.name}` of `{decision}`: {exc}") from None
+        if isinstance(value, datetime):
+            raise InvalidRequest(f"`{attr.name}` of `{decision}` is a date; pass value.date(), not a datetime")
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a date, not {_show(value)}")
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
+    """A function that checks and completes one request's attributes for `decision`."""
+    specs = dict(attrs)
+    defaults = {a.name: a.default for a in specs.values() if a.has_default}
+    names = ", ".join(specs) or "no attributes"
+    fast_ints = frozenset(a.name for a in specs.values() if a.kind in ("money", "number"))
+    members = {a.name: frozenset(a.members) for a in specs.values() if a.kind == "enum"}
+
+    def validate(given: Mapping[str, Any]) -> dict[str, Value]:
+        out: dict[str, Value] = dict(defaults)
+        for name, value in given.items():
+            if name in fast_ints and type(value) is int:
+                out[name] = value
+                continue
+            allowed = members.get(name)
+            if allowed is not None and type(value) is str and value in allowed:
+                out[name] = value
+                continue
+            spec = specs.get(name)
+            if spec is None:
+                raise InvalidRequest(f"`{decision}` has no attribute `{name}`; it has {names}", name)
+            try:
+                out[name] = _convert(decision, spec, value)
+            except InvalidRequest as exc:
+                exc.attribute = name
+                raise
+        if len(out) != len(specs):
+            missing = [n for n in specs if n not in out]
+            raise InvalidRequest(f"`{decision}` needs {', '.join(f'`{n}`' for n in missing)}; "
+                                 f"none was given")
+        return out
+
+    return validate
+
+
+def request_date(on: Any) -> date:
+    """The request's date: `on` as a date or ISO text, today when None."""
+    if on is None:
+        return date.today()
+    if type(on) is date:
+        return on
+    if isinstance(on, datetime):
+        return on.date()
+    if isinstance(on, str):
+        try:
+            return parse_date(on)
+        except BadValue as exc:
+            raise InvalidRequest(f"the request's date: {exc}") from None
+    raise InvalidRequest(f"the request's date must be a date or 'YYYY-MM-DD', not {_show(on)}")
