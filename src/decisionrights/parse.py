@@ -308,9 +308,14 @@ class _ToModel(Transformer):
         decision, *rest = rest
         fields: dict[str, Any] = {"attributes": (), "on": None, "escalates_to": None}
         obligations = []
+        given: set[str] = set()
         for item in rest:
             if isinstance(item, tuple):
                 key = {"with": "attributes", "on": "on", "escalates": "escalates_to"}[item[0]]
+                if key in given:
+                    word = {"on": "`on DATE`", "escalates_to": "`escalates to`"}.get(key, "`with`")
+                    raise _LiteralError(f"this expectation already has {word}", _span_of(meta))
+                given.add(key)
                 fields[key] = item[1]
             else:
                 obligations.append(item)

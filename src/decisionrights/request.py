@@ -47,6 +47,8 @@ def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"`{value[:60]}`" if len(value) <= 60 else f"`{value[:57]}...`"
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
