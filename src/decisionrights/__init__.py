@@ -11,6 +11,7 @@ from .answer import Answer
 from .charter import Charter, load, loads
 from .diagnostics import Diagnostic, Severity
 from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError
+from .lint import lint
 from .parse import Limits
 from .rules import Rule
 from .source import Span
@@ -19,5 +20,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer", "Charter", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",
-    "InvalidRequest", "Limits", "ParseError", "Rule", "Severity", "Span", "load", "loads",
+    "InvalidRequest", "Limits", "ParseError", "Rule", "Severity", "Span", "lint", "load", "loads",
 ]

@@ -241,6 +241,10 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
             lines.append(f"without it, what it would take: {miss}.")
     else:
         lines.append(f"  {role} holds nothing for {decision}.")
+        for d in cc.delegations:
+            if d.delegate == role and d.decision == decision:
+                lines.append(f"  the delegation from {d.delegator} (line {d.rule.line}) passes nothing on: "
+                             f"{d.delegator} holds no {decision} authority it may delegate.")
     if answer.may_propose:
         lines.append(f"{role} may propose it.")
     targets = answer.escalate_to
