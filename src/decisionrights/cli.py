@@ -107,6 +107,15 @@ def _print_diags(diags: list[Diagnostic], out: TextIO) -> None:
         print(render_text(diags, color=use_color(out)), file=out)
 
 
+def _date_option(text: str, cmd: _CommandLine):
+    from .values import BadValue, parse_date
+
+    try:
+        return parse_date(text)
+    except BadValue as exc:
+        raise cmd.error(text, str(exc)) from None
+
+
 # -- commands ---------------------------------------------------------------------
 
 def cmd_ask(args: argparse.Namespace, cmd: _CommandLine) -> int:
@@ -177,8 +186,9 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
     from .lint import lint_text, render_sarif
 
     diags: list[Diagnostic] = []
+    on = _date_option(args.on, cmd) if args.on else None
     for path in args.files:
-        diags.extend(lint_text(_read(path), path))
+        diags.extend(lint_text(_read(path), path, on=on))
     fail_at = Severity.WARNING if args.strict else Severity.ERROR
     failing = [d for d in diags if d.severity.rank >= fail_at.rank]
     if args.format == "json":
@@ -196,6 +206,38 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
             print()
         print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} checked: {summary}")
     return FAILED if failing else OK
+
+
+def cmd_fmt(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    from .fmt import diff_text, format_text
+
+    changed = 0
+    broken = 0
+    for path in args.files:
+        text = _read(path)
+        try:
+            formatted = format_text(text, path)
+        except CharterError as exc:
+            _print_diags(exc.diagnostics, sys.stderr)
+            broken += 1
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.write(diff_text(text, path))
+        elif args.check:
+            print(f"would reformat {path}")
+        else:
+            Path(path).write_text(formatted, encoding="utf-8")
+            print(f"reformatted {path}")
+    if not args.diff:
+        verb = "would be reformatted" if args.check else "reformatted"
+        print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {len(args.files) - changed - broken} unchanged"
+              + (f", {broken} with errors" if broken else ""))
+    if broken:
+        return FAILED
+    return FAILED if (args.check or args.diff) and changed else OK
 
 
 # -- the parser -------------------------------------------------------------------
@@ -235,7 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("files", nargs="+", metavar="FILE")
     lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    lint.add_argument("--on", metavar="DATE", help="judge delegation dates and gaps on this date (default today)")
     lint.set_defaults(run=cmd_lint)
+
+    fmt = sub.add_parser("fmt", help="lay charters out the one canonical way, comments kept")
+    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change, exit 1 if any")
+    fmt.set_defaults(run=cmd_fmt)
     return p
 
 
