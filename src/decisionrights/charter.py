@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path as FilePath
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .answer import Answer
 from .compile import CompiledCharter, compile_charter
@@ -13,6 +13,9 @@ from .evaluate import decide, is_allowed
 from .parse import DEFAULT_LIMITS, Limits, parse
 from .request import Validator, make_validator, request_date
 from .source import Source
+
+if TYPE_CHECKING:
+    from .authority import DecisionAuthority
 
 
 class Charter:
@@ -84,6 +87,26 @@ class Charter:
         attrs = self._check(None, decision, attributes)
         day = request_date(on)
         return tuple(r for r in self.compiled.roles if is_allowed(self.compiled, r, decision, attrs, day))
+
+
+    def authority_of(self, role: str, *, on: date | str | None = None) -> dict[str, "DecisionAuthority"]:
+        """What `role` may decide, per decision, on date `on` (today by default): exact regions.
+
+        Each value's `text` is the region as a readable condition, `parts` splits
+        it by the obligations that apply, `propose` is where it may only
+        propose, `delegated` names the delegations it holds.
+        """
+        from .authority import Analysis
+
+        if type(role) is not str or role not in self.compiled.manager:
+            raise InvalidRequest(f"`{role}` is not a role of this charter")
+        analysis = Analysis(self.compiled, request_date(on))
+        out = {}
+        for decision in self.compiled.decisions:
+            held = analysis.authority(role, decision)
+            if not held.region.is_empty() or not held.propose.is_empty():
+                out[decision] = held
+        return out
 
 
 def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> Charter:

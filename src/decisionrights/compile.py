@@ -237,8 +237,7 @@ class _Compiler:
             if lit.kind == "number":
                 return lit.value  # in the attribute's currency
             if lit.kind == "money":
-                self._currency(spec, attr, lit)
-                return lit.value
+                return lit.value if self._currency(spec, attr, lit) else None
             return self._mismatch(attr, lit, op)
         if kind == "number":
             if lit.kind == "number":
@@ -284,19 +283,22 @@ class _Compiler:
         self.error(TYPE_MISMATCH, lit.span, f"{head}, so {shown} compares it with {what}", hint)
         return None
 
-    def _currency(self, spec: DecisionSpec, attr: AttrSpec, lit: m.Literal) -> None:
+    def _currency(self, spec: DecisionSpec, attr: AttrSpec, lit: m.Literal) -> bool:
+        """Check the literal's currency against the attribute's one currency; False when it differs."""
         key = (spec.name, attr.name)
         code = lit.currency
         first = self.attr_currency.get(key)
         if first is None:
             self.attr_currency[key] = (code, lit.span)
-            return
-        if first[0] != code:
-            where = "the charter's currency" if first[1] is None else f"line {first[1].line}"
-            labels = (self._label(first[1], f"{first[0]} here"),) if first[1] is not None else ()
-            self.error(MIXED_CURRENCY, lit.span,
-                       f"money in two currencies ({first[0]} and {code}) for `{attr.name}` without a rate",
-                       f"write every amount of `{attr.name}` in {first[0]} ({where})", labels)
+            return True
+        if first[0] == code:
+            return True
+        where = "the charter's currency" if first[1] is None else f"line {first[1].line}"
+        labels = (self._label(first[1], f"{first[0]} here"),) if first[1] is not None else ()
+        self.error(MIXED_CURRENCY, lit.span,
+                   f"money in two currencies ({first[0]} and {code}) for `{attr.name}` without a rate",
+                   f"write every amount of `{attr.name}` in {first[0]} ({where})", labels)
+        return False
 
     # -- conditions -----------------------------------------------------------
     def cond(self, spec: DecisionSpec, node: m.Condition | None) -> Cond | None:

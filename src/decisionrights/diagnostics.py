@@ -154,6 +154,6 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
                 f"endColumn={d.span.end_column}",
             ]
         props.append(f"title={_gh_escape(d.code, True)}")
-        message = d.message + (f" — help: {d.help}" if d.help else "")
+        message = d.message + "".join(f"\n{note}" for note in d.notes) + (f"\nhelp: {d.help}" if d.help else "")
         lines.append(f"::{kinds[d.severity.value]} {','.join(props)}::{_gh_escape(message)}")
     return "\n".join(lines)

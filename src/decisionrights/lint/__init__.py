@@ -22,19 +22,29 @@ from ..errors import CharterError
 from ..parse import parse
 from ..source import Source, Span
 from . import (
+    beyond_authority,
     decision_without_grant,
     delegation_cycle,
     delegation_dates,
+    gap,
+    never_effective,
+    redundant_grant,
     role_holds_nothing,
+    several_deciders,
     subdelegation,
 )
 
 RULES: tuple[ModuleType, ...] = (
+    beyond_authority,
     subdelegation,
     delegation_cycle,
     delegation_dates,
+    never_effective,
+    redundant_grant,
+    gap,
     decision_without_grant,
     role_holds_nothing,
+    several_deciders,
 )
 
 
@@ -129,7 +139,7 @@ def render_sarif(diags: Iterable[Diagnostic]) -> str:
             location["physicalLocation"]["region"] = {
                 "startLine": d.span.line, "startColumn": d.span.column,
                 "endLine": d.span.end_line, "endColumn": d.span.end_column}
-        text = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        text = d.message + "".join(f"\n{note}" for note in d.notes) + (f"\nhelp: {d.help}" if d.help else "")
         result: dict[str, Any] = {"ruleId": d.code, "ruleIndex": order.index(d.code),
                                   "level": _SARIF_LEVEL[d.severity.value], "message": {"text": text},
                                   "locations": [location]}

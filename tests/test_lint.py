@@ -1,0 +1,119 @@
+"""Lint: every rule has a corpus case with a golden rendering; the flawed charter in all four formats.
+
+Goldens sit beside each case as `NAME.expected` (text) and, for flawed.charter,
+`flawed.json`, `flawed.sarif`, `flawed.github`. Regenerate with
+`UPDATE_GOLDENS=1 python -m pytest tests/test_lint.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import pytest
+
+import decisionrights as dr
+from decisionrights.cli import main
+from decisionrights.lint import RULES, lint_text
+
+from helpers import CORPUS, EXAMPLES, SPEC_EXAMPLES
+
+LINT = CORPUS / "lint"
+ON = "2026-11-28"
+CASES = sorted(LINT.glob("*.charter"))
+
+
+def cli(capsys, monkeypatch, *args: str) -> tuple[int, str]:
+    monkeypatch.chdir(LINT)
+    monkeypatch.setenv("NO_COLOR", "1")
+    code = main(list(args))
+    return code, capsys.readouterr().out
+
+
+def golden(path, text: str) -> None:
+    if os.environ.get("UPDATE_GOLDENS"):
+        path.write_text(text)
+    expected = path.read_text()
+    assert expected.strip(), f"{path.name} is empty"
+    assert text == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_golden_text(case, capsys, monkeypatch):
+    code, out = cli(capsys, monkeypatch, "lint", "--on", ON, case.name)
+    golden(case.with_suffix(".expected"), out)
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github"])
+def test_flawed_in_every_format(fmt, capsys, monkeypatch):
+    code, out = cli(capsys, monkeypatch, "lint", "--on", ON, "--format", fmt, "flawed.charter")
+    assert code == 1
+    golden(LINT / f"flawed.{fmt}", out)
+
+
+def test_every_rule_has_a_corpus_case_that_finds_it():
+    for rule in RULES:
+        [case] = [c for c in CASES if c.name.startswith(rule.CODE)]
+        found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28))
+        assert rule.CODE in {d.code for d in found}, rule.CODE
+
+
+def test_every_rule_is_documented():
+    doc = (CORPUS.parent.parent / "docs" / "lint-rules.md").read_text()
+    for rule in RULES:
+        text = rule.__doc__ or ""
+        assert "Why it matters" in text and "Example" in text and "Fix" in text, rule.NAME
+        assert f"## {rule.CODE} {rule.NAME}" in doc
+
+
+def test_flawed_finds_everything_expected():
+    found = lint_text((LINT / "flawed.charter").read_text(), "flawed.charter", on=date(2026, 11, 28))
+    at = {(d.span.line if d.span else None, d.severity.value) for d in found}
+    for line, severity in [(17, "warning"), (18, "error"), (19, "error"), (20, "error"), (21, "warning"),
+                           (23, "warning"), (24, "error")]:
+        assert (line, severity) in at, (line, severity)
+    gap = [d for d in found if d.code == "DR207"]
+    assert gap and "amount > 10k and category == hardware" in gap[0].message
+    beyond = [d for d in found if d.code == "DR201"][0]
+    assert beyond.span.line == 17 and "for example: amount = " in beyond.notes[0]
+
+
+def test_counterexamples_are_real_requests():
+    """A delegation's counterexample is delegated, and the engine really refuses it."""
+    text = (LINT / "DR201-delegation-beyond-authority.charter").read_text()
+    charter = dr.loads(text)
+    [finding] = [d for d in dr.lint(charter) if d.code == "DR201"]
+    sample = finding.notes[0].split("for example: ")[1].split(" — ")[0]
+    attrs = dict(part.split(" = ") for part in sample.split(", "))
+    assert not charter.may("lead", "purchase", **attrs)
+    assert charter.may("head", "purchase", **{**attrs, "amount": "10k EUR"})
+
+
+def test_sarif_shape(capsys, monkeypatch):
+    code, out = cli(capsys, monkeypatch, "lint", "--on", ON, "--format", "sarif", "flawed.charter")
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids))
+    for result in run["results"]:
+        assert ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.charter")) + sorted(SPEC_EXAMPLES.glob("*.charter")),
+                         ids=lambda p: p.name)
+def test_examples_lint_without_errors_or_warnings(path):
+    found = lint_text(path.read_text(), path.name, on=date(2026, 11, 28))
+    assert [d for d in found if d.severity != dr.Severity.INFO] == []
+
+
+def test_strict_fails_on_warnings(capsys, monkeypatch):
+    case = "DR204-delegation-dates.charter"
+    assert cli(capsys, monkeypatch, "lint", "--on", ON, case)[0] == 0
+    assert cli(capsys, monkeypatch, "lint", "--on", ON, "--strict", case)[0] == 1
