@@ -11,6 +11,7 @@ from .answer import Answer
 from .charter import Charter, load, loads
 from .diagnostics import Diagnostic, Severity
 from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError
+from .diff import diff
 from .lint import lint
 from .parse import Limits
 from .rules import Rule
@@ -19,6 +20,6 @@ from .source import Span
 __version__ = "0.1.0"
 
 __all__ = [
-    "Answer", "Charter", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",
+    "Answer", "Charter", "diff", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",
     "InvalidRequest", "Limits", "ParseError", "Rule", "Severity", "Span", "lint", "load", "loads",
 ]

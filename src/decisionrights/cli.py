@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
@@ -208,6 +209,40 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
     return FAILED if failing else OK
 
 
+def _read_revision(spec: str) -> tuple[str, str]:
+    """A file, or `REV:PATH` read from git (`main:org.charter`); returns (text, shown name)."""
+    if Path(spec).exists() or ":" not in spec:
+        return _read(spec), spec
+    rev, _, path = spec.partition(":")
+    try:
+        shown = subprocess.run(["git", "show", f"{rev}:{path}"], capture_output=True, timeout=60)
+    except FileNotFoundError:
+        raise UsageError(f"cannot read `{spec}`: git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"cannot read `{spec}`: git did not answer within 60 s") from None
+    if shown.returncode != 0:
+        reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"cannot read `{spec}` from git: {reason[-1] if reason else 'git failed'}")
+    return decode(shown.stdout, spec), spec
+
+
+def cmd_diff(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    from .diff import diff, render_markdown, render_text
+
+    on = _date_option(args.on, cmd) if args.on else None
+    old_text, old_name = _read_revision(args.old)
+    new_text, new_name = _read_revision(args.new)
+    changes = diff(loads(old_text, old_name), loads(new_text, new_name), on=on)
+    if args.format == "json":
+        print(changes.to_json())
+    elif args.format == "markdown":
+        print(render_markdown(changes), end="")
+    else:
+        print(render_text(changes))
+    fail = {"widen": changes.widened, "narrow": changes.narrowed, "any": bool(changes), None: False}[args.fail_on]
+    return FAILED if fail else OK
+
+
 def cmd_fmt(args: argparse.Namespace, cmd: _CommandLine) -> int:
     from .fmt import diff_text, format_text
 
@@ -279,6 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--strict", action="store_true", help="fail on warnings too")
     lint.add_argument("--on", metavar="DATE", help="judge delegation dates and gaps on this date (default today)")
     lint.set_defaults(run=cmd_lint)
+
+    diff = sub.add_parser("diff", help="whose authority widened or narrowed between two charters")
+    diff.add_argument("old", metavar="OLD", help="a file, or REV:PATH read with git (main:org.charter)")
+    diff.add_argument("new", metavar="NEW", help="a file, or REV:PATH")
+    diff.add_argument("--on", metavar="DATE", help="compare from this date on (default today)")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument("--fail-on", choices=("widen", "narrow", "any"), default=None,
+                      help="exit 1 when authority widened (or narrowed, or changed at all)")
+    diff.set_defaults(run=cmd_diff)
 
     fmt = sub.add_parser("fmt", help="lay charters out the one canonical way, comments kept")
     fmt.add_argument("files", nargs="+", metavar="FILE")
