@@ -85,7 +85,7 @@ def test_test_passes_on_every_example():
     files = [str(p) for p in sorted(EXAMPLES.glob("*.charter"))]
     r = run("test", *files)
     assert r.returncode == 0, r.stdout
-    assert r.stdout.strip().splitlines()[-1] == "52 passed, 0 failed"
+    assert r.stdout.strip().splitlines()[-1] == "54 passed, 0 failed"
 
 
 @pytest.mark.skipif(not SPEC_EXAMPLES.exists(), reason="the shared spec is not beside this checkout")
@@ -155,3 +155,13 @@ def test_invalid_utf8_file(tmp_path):
     r = run("lint", str(f))
     assert r.returncode != 0 and "not valid UTF-8" in (r.stdout + r.stderr)
     assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_test_reports_coverage_and_enforces_a_minimum(tmp_path):
+    r = run("test", str(EXAMPLES / "acme-finance.charter"), "--coverage")
+    assert r.returncode == 0
+    assert "coverage: 91% of grants, forbids and delegations (10 of 11)" in r.stdout
+    assert "not exercised:" in r.stdout and "ceo may decide hire" in r.stdout
+    low = run("test", str(EXAMPLES / "acme-finance.charter"), "--min-coverage", "95")
+    assert low.returncode == 1 and "below --min-coverage 95%" in low.stdout
+    assert run("test", str(EXAMPLES / "platform-team.charter"), "--min-coverage", "100").returncode == 0

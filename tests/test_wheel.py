@@ -45,4 +45,4 @@ def test_wheel_installs_and_parses_examples(tmp_path):
     result = subprocess.run([str(bindir / "decisionrights"), "test", *files], capture_output=True, text=True,
                             cwd=work, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "52 passed, 0 failed"
+    assert result.stdout.strip().splitlines()[-1] == "54 passed, 0 failed"

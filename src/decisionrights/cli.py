@@ -158,10 +158,11 @@ def cmd_who(args: argparse.Namespace, cmd: _CommandLine) -> int:
 
 
 def cmd_test(args: argparse.Namespace, cmd: _CommandLine) -> int:
-    from .expectations import run, to_diagnostic
+    from .expectations import coverage, run, to_diagnostic
 
     passed = failed = 0
     broken = 0
+    total_rules = covered_rules = 0
     for path in args.files:
         try:
             charter = _load(path)
@@ -178,9 +179,21 @@ def cmd_test(args: argparse.Namespace, cmd: _CommandLine) -> int:
         if bad:
             print()
         print(f"{path}: {len(outcomes)} expectations, {len(outcomes) - len(bad)} passed, {len(bad)} failed")
+        cov = coverage(charter, outcomes)
+        total_rules += len(cov.rules)
+        covered_rules += len(cov.rules) - len(cov.missed)
+        print(f"  coverage: {cov.percent:.0f}% of grants, forbids and delegations "
+              f"({len(cov.rules) - len(cov.missed)} of {len(cov.rules)})")
+        if args.coverage_detail or args.min_coverage is not None:
+            for rule in cov.missed:
+                print(f"    not exercised: {path}:{rule.line}: {rule.text}")
     errors = f", {broken} charter{'s' if broken != 1 else ''} with errors" if broken else ""
+    percent = 100.0 if not total_rules else 100.0 * covered_rules / total_rules
+    low = args.min_coverage is not None and percent < args.min_coverage
+    if low:
+        print(f"coverage {percent:.1f}% is below --min-coverage {args.min_coverage:g}%")
     print(f"{passed} passed, {failed} failed{errors}")
-    return FAILED if failed or broken else OK
+    return FAILED if failed or broken or low else OK
 
 
 def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
@@ -306,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     test = sub.add_parser("test", help="run every `expect` line of the charters")
     test.add_argument("files", nargs="+", metavar="FILE")
+    test.add_argument("--min-coverage", type=float, metavar="N",
+                      help="fail when expectations exercise less than N%% of grants, forbids and delegations")
+    test.add_argument("--coverage", dest="coverage_detail", action="store_true",
+                      help="list every grant, forbid and delegation no expectation exercised")
     test.set_defaults(run=cmd_test)
 
     lint = sub.add_parser("lint", help="find every mistake in the charters")
@@ -329,6 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change, exit 1 if any")
     fmt.set_defaults(run=cmd_fmt)
+
+    from .cli_views import register
+
+    register(sub, _Parser)
     return p
 
 

@@ -196,9 +196,9 @@ def _describe_miss(cc: CompiledCharter, decision: str, atom: Cond, attrs: Mappin
     return f"the request is outside {owner} (line {line})"
 
 
-def nearest_miss(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
-                 paths: Iterable[Path] | None = None) -> str | None:
-    """What it would take: the limit nearest to allowing the request, and by how much it was missed."""
+def nearest_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
+                 paths: Iterable[Path] | None = None) -> tuple[Path, list[Cond]] | None:
+    """The way in whose limits come nearest to allowing the request, and the parts it misses."""
     best: tuple | None = None
     for path in cc.paths.get((role, decision), ()) if paths is None else paths:
         misses = _misses(path.cond, attrs)
@@ -207,9 +207,16 @@ def nearest_miss(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[s
         score = (len(misses), sum(_gap(a, attrs) for a in misses), path.key)
         if best is None or score < best[0]:
             best = (score, path, misses)
-    if best is None:
+    return None if best is None else (best[1], best[2])
+
+
+def nearest_miss(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
+                 paths: Iterable[Path] | None = None) -> str | None:
+    """What it would take: the limit nearest to allowing the request, and by how much it was missed."""
+    found = nearest_path(cc, role, decision, attrs, paths)
+    if found is None:
         return None
-    _, path, misses = best
+    path, misses = found
     return "; ".join(_describe_miss(cc, decision, atom, attrs, path) for atom in misses)
 
 

@@ -8,7 +8,8 @@ from datetime import date
 from .charter import Charter
 from .compile import ExpectC
 from .diagnostics import Diagnostic, Severity
-from .evaluate import decide
+from .evaluate import decide, nearest_path
+from .rules import Rule
 
 EXPECTATION_FAILED = "DR301"
 
@@ -18,6 +19,8 @@ class Outcome:
     expect: ExpectC
     problems: tuple[str, ...]
     answer_text: str
+    exercised: frozenset[Rule] = frozenset()
+    """The grants, forbids and delegations this expectation put to the test."""
 
     @property
     def passed(self) -> bool:
@@ -47,7 +50,45 @@ def check(charter: Charter, expect: ExpectC, today: date | None = None) -> Outco
         if got_roles != roles:
             word = "with agreement of" if kind == "agreement" else kind
             problems.append(f"`{word}` is {_names(got_roles)}, not {_names(roles)}")
-    return Outcome(expect, tuple(problems), answer.explain())
+    return Outcome(expect, tuple(problems), answer.explain(), _exercised(charter, answer))
+
+
+def _exercised(charter: Charter, answer) -> frozenset[Rule]:
+    """Rules an answer tested: the way in that allowed it, the forbids that denied it, or the
+    limit it came nearest to."""
+    if answer.allowed or answer.reason in ("forbidden", "delegation_inactive"):
+        return frozenset(answer.because)
+    if answer.reason == "outside_limits":
+        found = nearest_path(charter.compiled, answer.role, answer.decision, answer.request)
+        if found is not None:
+            path = found[0]
+            return frozenset((path.grant.rule, *(link.rule for link in path.links)))
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which grants, forbids and delegations the expectations exercised."""
+
+    rules: tuple[Rule, ...]
+    covered: frozenset[Rule]
+
+    @property
+    def missed(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r not in self.covered)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if not self.rules else 100.0 * (len(self.rules) - len(self.missed)) / len(self.rules)
+
+
+def coverage(charter: Charter, outcomes: list[Outcome]) -> Coverage:
+    cc = charter.compiled
+    rules = [g.rule for g in cc.grants if not g.propose] + [f.rule for f in cc.forbids] + \
+        [d.rule for d in cc.delegations]
+    rules.sort(key=lambda r: (r.span.line, r.span.column))
+    covered = frozenset().union(*(o.exercised for o in outcomes)) if outcomes else frozenset()
+    return Coverage(tuple(rules), covered)
 
 
 def run(charter: Charter, today: date | None = None) -> list[Outcome]:
