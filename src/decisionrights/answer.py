@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -58,32 +58,43 @@ class Answer:
     (`forbidden`, `outside_limits`, `not_granted`, `delegation_inactive`, or
     None when allowed); `because`, the rules that decided it; `via`, the
     delegation chain used. `explain()` says it in words.
+
+    An answer is built cheaply; what is not needed to say yes or no (the
+    escalation targets, the explanation, today's date) is worked out on first
+    access and kept.
     """
 
-    __slots__ = ("role", "decision", "request", "on", "allowed", "reason", "obligations", "may_propose",
-                 "because", "via", "_escalate", "_escalate_to", "_explain", "_text")
+    __slots__ = ("_charter", "role", "decision", "request", "_on", "allowed", "reason", "obligations",
+                 "may_propose", "because", "via", "_escalate_to", "_text")
 
-    def __init__(self, role: str, decision: str, request: dict[str, Value], on: date, allowed: bool,
-                 reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
-                 because: tuple[Rule, ...], via: tuple[Rule, ...],
-                 escalate: Callable[[], tuple[str, ...]] | None, explain: Callable[["Answer"], str]):
+    def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date | None,
+                 allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
+                 because: tuple[Rule, ...], via: tuple[Rule, ...]):
+        self._charter = charter
         self.role = role
         self.decision = decision
         self.request = request
-        self.on = on
+        self._on = on
         self.allowed = allowed
         self.reason = reason
         self.obligations = obligations
         self.may_propose = may_propose
         self.because = because
         self.via = via
-        self._escalate = escalate
         self._escalate_to: tuple[str, ...] | None = None
-        self._explain = explain
         self._text: str | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    @property
+    def on(self) -> date:
+        """The request's date (today when the caller gave none)."""
+        if self._on is None:
+            from .request import today
+
+            self._on = today()
+        return self._on
 
     def _of(self, kind: str) -> tuple[str, ...]:
         return tuple(sorted(r for k, r in self.obligations if k == kind))
@@ -108,16 +119,20 @@ class Answer:
     def escalate_to(self) -> tuple[str, ...] | None:
         """Whom to take it to when not allowed: the nearest allowed role up the line, else every
         allowed role; `()` when nobody may decide it; None when the answer is yes."""
-        if self._escalate is None:
+        if self.allowed:
             return None
         if self._escalate_to is None:
-            self._escalate_to = self._escalate()
+            from .evaluate import escalation
+
+            self._escalate_to = escalation(self._charter, self.role, self.decision, self.request, self.on)
         return self._escalate_to
 
     def explain(self) -> str:
         """The answer in a few lines a team lead can act on."""
         if self._text is None:
-            self._text = self._explain(self)
+            from .evaluate import explain
+
+            self._text = explain(self._charter, self)
         return self._text
 
     def to_model(self) -> AnswerModel:

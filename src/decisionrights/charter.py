@@ -9,13 +9,18 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from .answer import Answer
 from .compile import CompiledCharter, compile_charter
 from .errors import InvalidRequest
-from .evaluate import decide, is_allowed
+from ._codegen import FORBIDDEN, build_validator
+from .evaluate import decide, decider, is_allowed
 from .parse import DEFAULT_LIMITS, Limits, parse
-from .request import Validator, make_validator, request_date
+from .request import Validator, _show, make_validator, request_date
 from .source import Source
 
 if TYPE_CHECKING:
     from .authority import DecisionAuthority
+
+
+_ANY_ROLE: Any = object()
+"""Passed for the role when a question names none (`who_may`); `None` is a wrong role like any other."""
 
 
 class Charter:
@@ -26,7 +31,8 @@ class Charter:
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
         self._validators: dict[str, Validator] = {
-            name: make_validator(name, spec.attrs) for name, spec in compiled.decisions.items()}
+            name: build_validator(spec.attrs, make_validator(name, spec.attrs))
+            for name, spec in compiled.decisions.items()}
 
     # -- facts --------------------------------------------------------------------
     @property
@@ -53,14 +59,19 @@ class Charter:
         return f"<Charter {self.title!r} from {self.path}: {len(self.roles)} roles, {len(self.decisions)} decisions>"
 
     # -- questions ----------------------------------------------------------------
-    def _check(self, role: str | None, decision: str, attributes: Mapping[str, Any]) -> dict:
+    def _check_names(self, role: str | None, decision: str) -> Validator:
+        """The decision's validator, once role and decision are known names; else `InvalidRequest`."""
         validate = self._validators.get(decision) if type(decision) is str else None
         if validate is None:
-            raise InvalidRequest(f"`{decision}` is not a decision of this charter; it has "
+            raise InvalidRequest(f"{_show(decision)} is not a decision of this charter; it has "
                                  f"{', '.join(self.decisions) or 'none'}")
-        if role is not None and (type(role) is not str or role not in self.compiled.manager):
-            raise InvalidRequest(f"`{role}` is not a role of this charter")
-        return validate(attributes)
+        if role is not _ANY_ROLE and (type(role) is not str or role not in self.compiled.manager):
+            raise InvalidRequest(f"{_show(role)} is not a role of this charter")
+        return validate
+
+    def _check(self, role: str | None, decision: str, attributes: Mapping[str, Any]) -> dict:
+        """Validate the names and the request's attributes; raise `InvalidRequest`."""
+        return self._check_names(role, decision)(attributes)
 
     def may(self, role: str, decision: str, *, on: date | str | None = None, **attributes: Any) -> Answer:
         """May `role` decide `decision` for this request (on date `on`, today by default)?
@@ -69,23 +80,54 @@ class Charter:
         undeclared attribute, or a value of the wrong type; never answers
         `allowed` to a bad request.
         """
-        attrs = self._check(role, decision, attributes)
-        return decide(self.compiled, role, decision, attrs, request_date(on))
+        cc = self.compiled
+        try:
+            decide_fn = cc.deciders[(role, decision)]
+            validate = self._validators[decision]
+        except (KeyError, TypeError):
+            validate = self._check_names(role, decision)
+            decide_fn = decider(cc, role, decision)
+        attrs = validate(attributes)
+        day = None if on is None else request_date(on)
+        found = decide_fn(attrs, day)
+        if found is not None and found is not FORBIDDEN and (role, decision) not in cc.proposals:
+            return Answer(cc, role, decision, attrs, day, True, None, found.obligations, False, found.because,
+                          found.via)
+        return decide(cc, role, decision, attrs, day)
 
     def may_many(self, requests: Iterable[tuple[str, str, Mapping[str, Any]]], *,
                  on: date | str | None = None) -> list[Answer]:
         """Answer many `(role, decision, attributes)` requests, e.g. to replay an audit log."""
-        day = request_date(on)
+        day = None if on is None else request_date(on)
+        cc = self.compiled
+        deciders = cc.deciders
+        validators = self._validators
+        proposals = cc.proposals
         out = []
-        for role, decision, attributes in requests:
-            attrs = self._check(role, decision, attributes)
-            out.append(decide(self.compiled, role, decision, attrs, day))
+        append = out.append
+        for request in requests:
+            if type(request) is not tuple or len(request) != 3 or not isinstance(request[2], Mapping):
+                raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
+            role, decision, attributes = request
+            try:
+                decide_fn = deciders[(role, decision)]
+                validate = validators[decision]
+            except (KeyError, TypeError):
+                validate = self._check_names(role, decision)
+                decide_fn = decider(cc, role, decision)
+            attrs = validate(attributes)
+            found = decide_fn(attrs, day)
+            if found is not None and found is not FORBIDDEN and (role, decision) not in proposals:
+                append(Answer(cc, role, decision, attrs, day, True, None, found.obligations, False, found.because,
+                              found.via))
+            else:
+                append(decide(cc, role, decision, attrs, day))
         return out
 
     def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
         """Every role allowed this request, in the order the charter declares them."""
-        attrs = self._check(None, decision, attributes)
-        day = request_date(on)
+        attrs = self._check(_ANY_ROLE, decision, attributes)
+        day = None if on is None else request_date(on)
         return tuple(r for r in self.compiled.roles if is_allowed(self.compiled, r, decision, attrs, day))
 
 
@@ -111,6 +153,12 @@ class Charter:
 
 def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> Charter:
     """Parse and compile a charter from its text. Raises `CharterError` listing every problem."""
+    if not isinstance(text, str):
+        raise TypeError(f"a charter's text is a str, not {type(text).__name__}; decode bytes with "
+                        f"decisionrights.charter.decode(raw, path)")
+    text = str(text)
+    if text.startswith("\ufeff"):  # a byte-order mark, as `open(..., encoding="utf-8")` leaves it
+        text = text[1:]
     source = Source(text, path)
     return Charter(compile_charter(parse(source, limits), source))
 

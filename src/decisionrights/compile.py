@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Iterable, Mapping
@@ -102,7 +103,23 @@ class Path:
     remaining: float
     inherited: bool
     key: tuple = field(compare=False)
-    test: Callable[[Mapping[str, Value]], bool] = field(compare=False, repr=False)
+
+    @cached_property
+    def test(self) -> Callable[[Mapping[str, Value]], bool]:
+        """The path's conditions as a closure (built on first use)."""
+        return predicate(self.cond)
+
+    @cached_property
+    def because(self) -> tuple[Rule, ...]:
+        """The rules an answer through this way cites: the grant, then each delegation."""
+        return (self.grant.rule, *(link.rule for link in self.links))
+
+    @cached_property
+    def via(self) -> tuple[Rule, ...]:
+        return tuple(link.rule for link in self.links)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("test", "because", "via")}
 
     def active_on(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -139,9 +156,17 @@ class CompiledCharter:
     expects: tuple[ExpectC, ...]
     paths: dict[tuple[str, str], tuple[Path, ...]]
     proposals: dict[tuple[str, str], tuple[Grant, ...]]
-    forbids_of: dict[tuple[str, str], tuple[Forbid, ...]]
+    forbids_of: "_Binding"
     """Per (role, decision): the forbids that bind that role, its own and `nobody`'s."""
-    forbid_test: dict[tuple[str, str], Callable[[Mapping[str, Value]], bool]]
+    deciders: dict[tuple[str, str], Callable] = field(default_factory=dict, compare=False, repr=False)
+    """The generated decision functions, built on first use (see evaluate.decider)."""
+
+    def forbid_cond(self, role: str, decision: str) -> Cond | None:
+        """One condition for every forbid binding `role` on `decision`, or None when none does."""
+        binding = self.forbids_of.get((role, decision), ())
+        if not binding:
+            return None
+        return AnyOf(tuple(f.cond for f in binding))
 
     def line_up(self, role: str) -> list[str]:
         """The role's managers, nearest first."""
@@ -153,6 +178,23 @@ class CompiledCharter:
             seen.add(boss)
             boss = self.manager.get(boss)
         return out
+
+
+class _Binding:
+    """The forbids binding each (role, decision): the role's own `may not`s, then `nobody may`s."""
+
+    __slots__ = ("own", "nobody")
+
+    def __init__(self, own: dict[tuple[str, str], tuple[Forbid, ...]], nobody: dict[str, tuple[Forbid, ...]]):
+        self.own = own
+        self.nobody = nobody
+
+    def get(self, key: tuple[str, str], default: tuple = ()) -> tuple[Forbid, ...]:
+        found = self.own.get(key, ()) + self.nobody.get(key[1], ())
+        return found if found else default
+
+    def __getitem__(self, key: tuple[str, str]) -> tuple[Forbid, ...]:
+        return self.get(key)
 
 
 def _suggest(name: str, known: Iterable[str]) -> str | None:
@@ -654,20 +696,23 @@ class _Compiler:
         if self.diags and not partial:
             raise CompileError(self.diags)
         proposals: dict[tuple[str, str], list[Grant]] = {}
-        holders = self.below()
-        for role in self.roles:
-            for holder in (role, *holders[role]):
-                for g in grants:
-                    if g.propose and g.role == holder:
+        proposals_by_role: dict[str, list[Grant]] = {}
+        for g in grants:
+            if g.propose:
+                proposals_by_role.setdefault(g.role, []).append(g)
+        if proposals_by_role:
+            holders = self.below()
+            for role in self.roles:
+                for holder in (role, *holders[role]):
+                    for g in proposals_by_role.get(holder, ()):
                         proposals.setdefault((role, g.decision), []).append(g)
-        forbids_of: dict[tuple[str, str], tuple[Forbid, ...]] = {}
-        forbid_test: dict[tuple[str, str], Callable[[Mapping[str, Value]], bool]] = {}
-        for role in self.roles:
-            for decision in self.decisions:
-                binding = tuple(f for f in forbids if f.decision == decision and f.role in (None, role))
-                if binding:
-                    forbids_of[(role, decision)] = binding
-                    forbid_test[(role, decision)] = predicate(AnyOf(tuple(f.cond for f in binding)))
+        own: dict[tuple[str, str], list[Forbid]] = {}
+        nobody: dict[str, list[Forbid]] = {}
+        for f in forbids:
+            if f.role is None:
+                nobody.setdefault(f.decision, []).append(f)
+            else:
+                own.setdefault((f.role, f.decision), []).append(f)
         return CompiledCharter(
             source=self.source, title=self.title, version=self.version, currency=self.currency,
             flows_up=self.flows_up, roles=tuple(self.roles), role_spans=dict(self.roles),
@@ -675,7 +720,7 @@ class _Compiler:
             forbids=tuple(forbids), delegations=tuple(delegations), escalations=escalations,
             expects=tuple(expects), paths=paths,
             proposals={k: tuple(v) for k, v in proposals.items()},
-            forbids_of=forbids_of, forbid_test=forbid_test)
+            forbids_of=_Binding({k: tuple(v) for k, v in own.items()}, {k: tuple(v) for k, v in nobody.items()}))
 
 
 def _make_path(role: str, grant: Grant, links: tuple[Delegation, ...], chain: tuple[str, ...], inherited: bool,
@@ -689,8 +734,7 @@ def _make_path(role: str, grant: Grant, links: tuple[Delegation, ...], chain: tu
         obligations = parent.obligations | link.obligations
         remaining = min(parent.remaining - 1, link.further)
     key = (len(obligations), tuple(sorted(obligations)))
-    return Path(role, grant, links, chain, cond, start, end, obligations, remaining, inherited, key,
-                predicate(cond))
+    return Path(role, grant, links, chain, cond, start, end, obligations, remaining, inherited, key)
 
 
 def compile_charter(tree: m.CharterModel, source: Source) -> CompiledCharter:

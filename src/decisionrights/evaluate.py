@@ -16,47 +16,53 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
+from ._codegen import FORBIDDEN, build_decider
 from .answer import Answer
 from .compile import CompiledCharter, Path
 from .conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from .rules import Rule
+from .request import today
 from .values import format_number
 
 
 def _forbidden(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value]) -> bool:
-    test = cc.forbid_test.get((role, decision))
-    return test is not None and test(attrs)
-
-
-def _clear(cc: CompiledCharter, path: Path, decision: str, attrs: Mapping[str, Value]) -> bool:
-    """No role that passes this way on (the delegators) is forbidden the request."""
-    for role in path.chain[:-1]:
-        if _forbidden(cc, role, decision, attrs):
-            return False
-    return True
+    return any(holds(f.cond, attrs) for f in cc.forbids_of.get((role, decision), ()))
 
 
 def best_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> Path | None:
-    """The way in with the fewest obligations, or None when the role may not decide."""
+    """The way in with the fewest obligations, or None when the role may not decide.
+
+    The plain reading of the combining rule; `decider()` is the same rule compiled.
+    """
     if _forbidden(cc, role, decision, attrs):  # 1. forbid overrides permit
         return None
     best: Path | None = None
     for path in cc.paths.get((role, decision), ()):
         if not path.test(attrs):  # its own limits, and every link's
             continue
-        if (path.start is not None or path.end is not None) and not path.active_on(on):
+        if not path.active_on(on):
             continue  # a delegation outside its dates gives nothing
-        if path.links and not _clear(cc, path, decision, attrs):
-            continue  # 2. attenuation: the delegator must be allowed it too
+        if any(_forbidden(cc, r, decision, attrs) for r in path.chain[:-1]):
+            continue  # 2. attenuation: every delegator must be allowed it too
         if best is None or path.key < best.key:  # 3. fewest obligations, ties by sort order
             best = path
     return best  # 4. None: default deny
 
 
-def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
-    return best_path(cc, role, decision, attrs, on) is not None
+def decider(cc: CompiledCharter, role: str, decision: str) -> Callable:
+    """The combining rule for one role and decision, generated once and kept."""
+    fn = cc.deciders.get((role, decision))
+    if fn is None:
+        fn = build_decider(role, cc.paths.get((role, decision), ()), lambda r: cc.forbid_cond(r, decision), today)
+        cc.deciders[(role, decision)] = fn
+    return fn
+
+
+def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date | None) -> bool:
+    found = decider(cc, role, decision)(attrs, on)
+    return found is not None and found is not FORBIDDEN
 
 
 def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> tuple[str, ...]:
@@ -85,7 +91,7 @@ def _reason(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, V
                 return "forbidden", hit
     inactive = [p for p in matching if not p.active_on(on)]
     if inactive:
-        return "delegation_inactive", tuple(link.rule for link in min(inactive, key=lambda p: p.key).links)
+        return "delegation_inactive", min(inactive, key=lambda p: p.key).via
     if paths:
         return "outside_limits", tuple(dict.fromkeys(_rules_of(p) for p in paths))
     return "not_granted", ()
@@ -99,17 +105,15 @@ def _may_propose(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[s
     return any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))
 
 
-def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date) -> Answer:
-    """Answer one validated request."""
-    path = best_path(cc, role, decision, attrs, on)
+def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None) -> Answer:
+    """Answer one validated request (`on` None: today)."""
+    found = decider(cc, role, decision)(attrs, on)
     propose = (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
-    if path is not None:
-        via = tuple(link.rule for link in path.links)
-        return Answer(role, decision, attrs, on, True, None, path.obligations, propose,
-                      (path.grant.rule, *via), via, None, lambda a: explain(cc, a))
-    reason, because = _reason(cc, role, decision, attrs, on)
-    return Answer(role, decision, attrs, on, False, reason, frozenset(), propose, because, (),
-                  lambda: escalation(cc, role, decision, attrs, on), lambda a: explain(cc, a))
+    if found is not None and found is not FORBIDDEN:
+        return Answer(cc, role, decision, attrs, on, True, None, found.obligations, propose, found.because, found.via)
+    day = today() if on is None else on
+    reason, because = _reason(cc, role, decision, attrs, day)
+    return Answer(cc, role, decision, attrs, day, False, reason, frozenset(), propose, because, ())
 
 
 # -- explanation ------------------------------------------------------------------

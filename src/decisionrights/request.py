@@ -6,28 +6,39 @@ A bad request raises `InvalidRequest`; it is never answered, so never `allowed`.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from .conditions import AttrSpec, Value
 from .errors import InvalidRequest
-from .values import BadValue, parse_date, parse_money, parse_number
+from .values import MAX_DIGITS, BadValue, parse_date, parse_money, parse_number
 
 Validator = Callable[[Mapping[str, Any]], dict[str, Value]]
+
+_TOO_BIG = 10 ** MAX_DIGITS
+"""Numbers at or beyond this size are refused: no limit is written that large, and they cost time to print."""
+
+
+def _bounded(decision: str, attr: AttrSpec, value: Any) -> Any:
+    if -_TOO_BIG < value < _TOO_BIG:
+        return value
+    raise InvalidRequest(f"`{attr.name}` of `{decision}` has more than {MAX_DIGITS} digits; "
+                         f"no amount that large can be compared")
 
 
 def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
     kind = type(value)
     if kind is int:
-        return value
+        return _bounded(decision, attr, value)
     if kind is float:
         if math.isfinite(value):
-            return value
+            return _bounded(decision, attr, value)
         raise InvalidRequest(f"`{attr.name}` of `{decision}` must be a finite number, not {value!r}")
     if kind is Decimal:
         if value.is_finite():
-            return value
+            return _bounded(decision, attr, value)
         raise InvalidRequest(f"`{attr.name}` of `{decision}` must be a finite number, not {value!r}")
     if kind is str:
         try:
@@ -49,7 +60,10 @@ def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return f"`{value[:60]}`" if len(value) <= 60 else f"`{value[:57]}...`"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # a caller's object whose repr fails is still only a wrong value
+        text = "(unprintable)"
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}"
@@ -97,7 +111,7 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
     def validate(given: Mapping[str, Any]) -> dict[str, Value]:
         out: dict[str, Value] = dict(defaults)
         for name, value in given.items():
-            if name in fast_ints and type(value) is int:
+            if name in fast_ints and type(value) is int and -_TOO_BIG < value < _TOO_BIG:
                 out[name] = value
                 continue
             allowed = members.get(name)
@@ -121,10 +135,26 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
     return validate
 
 
+_today: tuple[float, date] = (0.0, date.min)
+
+
+def today() -> date:
+    """Today's local date, looked up at most once a day (callers ask millions of times)."""
+    global _today
+    until, day = _today
+    now = time.time()
+    if now < until:
+        return day
+    day = date.today()
+    until = datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()
+    _today = (min(until, now + 60.0), day)
+    return day
+
+
 def request_date(on: Any) -> date:
     """The request's date: `on` as a date or ISO text, today when None."""
     if on is None:
-        return date.today()
+        return today()
     if type(on) is date:
         return on
     if isinstance(on, datetime):
