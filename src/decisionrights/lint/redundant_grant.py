@@ -23,12 +23,18 @@ def check(ctx):
     cc = ctx.compiled
     an = ctx.analysis
     grants = [g for g in cc.grants if not g.propose]
+    by_key: dict[tuple[str, str], list[tuple[int, object]]] = {}
     for i, g in enumerate(grants):
+        by_key.setdefault((g.role, g.decision), []).append((i, g))
+    for i, g in enumerate(grants):
+        siblings = by_key[(g.role, g.decision)]
+        if len(siblings) == 1:
+            continue
         region = an.region(g.cond, g.decision)
         if region.is_empty():
             continue  # DR205
-        for j, other in enumerate(grants):
-            if i == j or other.role != g.role or other.decision != g.decision:
+        for j, other in siblings:
+            if i == j:
                 continue
             if not other.obligations <= g.obligations:
                 continue

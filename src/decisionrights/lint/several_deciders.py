@@ -23,28 +23,48 @@ NAME = "several-deciders"
 SEVERITY = Severity.INFO
 
 
+MAX_PAIRS = 20_000
+"""Pairs of deciders compared per decision; beyond that the rule says it stopped (it is information only)."""
+MAX_FINDINGS = 5
+"""Findings per decision: the smell is the same, a few examples show it."""
+
+
 def check(ctx):
+    for decision in ctx.compiled.decisions:
+        yield from _check_decision(ctx, decision)
+
+
+def _check_decision(ctx, decision):
     cc = ctx.compiled
     an = ctx.analysis
-    for decision in cc.decisions:
-        deciders = list(an.deciders(decision).items())
-        for i, (a, ra) in enumerate(deciders):
-            line_a = set(cc.line_up(a))
-            chains_a = {r for p in cc.paths.get((a, decision), ()) for r in p.chain}
-            for b, rb in deciders[i + 1:]:
-                if b in line_a or a in cc.line_up(b):
-                    continue  # a manager and a report: escalation sorts it out
-                paths_b = cc.paths.get((b, decision), ())
-                if b in chains_a or any(a in p.chain for p in paths_b):
-                    continue  # one holds it by delegation from the other
-                both = ra & rb
-                if both.is_empty():
-                    continue
-                rules = [p.links[-1].rule if p.links else p.grant.rule for p in paths_b]
-                span = min((r.span for r in rules), key=lambda s: (s.line, s.column), default=cc.role_spans[b])
-                yield ctx.diagnostic(
-                    CODE, SEVERITY, span,
-                    f"{a} and {b}, on different reporting lines, both may decide `{decision}` when "
-                    f"{both.render(an.currency(decision))}",
-                    notes=[f"for example: {show_request(cc, decision, both.sample())}"],
-                    help="make one the decider and consult or inform the other, or split the region")
+    deciders = list(an.deciders(decision).items())
+    pairs = found = 0
+    for i, (a, ra) in enumerate(deciders):
+        line_a = set(cc.line_up(a))
+        chains_a = {r for p in cc.paths.get((a, decision), ()) for r in p.chain}
+        for b, rb in deciders[i + 1:]:
+            if b in line_a or a in cc.line_up(b):
+                continue  # a manager and a report: escalation sorts it out
+            paths_b = cc.paths.get((b, decision), ())
+            if b in chains_a or any(a in p.chain for p in paths_b):
+                continue  # one holds it by delegation from the other
+            pairs += 1
+            if pairs > MAX_PAIRS or found >= MAX_FINDINGS:
+                if pairs > MAX_PAIRS:
+                    yield ctx.diagnostic(
+                        CODE, SEVERITY, cc.decisions[decision].span,
+                        f"`{decision}` has {len(deciders)} deciders; only the first {MAX_PAIRS:,} pairs were "
+                        f"compared for overlapping authority", help="split the decision, or check it alone")
+                return
+            both = ra & rb
+            if both.is_empty():
+                continue
+            found += 1
+            rules = [p.links[-1].rule if p.links else p.grant.rule for p in paths_b]
+            span = min((r.span for r in rules), key=lambda s: (s.line, s.column), default=cc.role_spans[b])
+            yield ctx.diagnostic(
+                CODE, SEVERITY, span,
+                f"{a} and {b}, on different reporting lines, both may decide `{decision}` when "
+                f"{both.render(an.currency(decision))}",
+                notes=[f"for example: {show_request(cc, decision, both.sample())}"],
+                help="make one the decider and consult or inform the other, or split the region")
