@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -13,7 +15,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import model as m
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Label, Severity
 from .errors import ParseError
 from .source import Source, Span
 from .values import BadValue, parse_date, parse_money, parse_number
@@ -22,13 +24,23 @@ SYNTAX = "DR001"
 LIMIT = "DR002"
 BAD_LITERAL = "DR003"
 NO_HEADER = "DR004"
+RESERVED = "DR006"
+HIDDEN_TEXT = "DR007"
+
+MAX_SYNTAX_ERRORS = 100
+"""After this many syntax errors in one file, the parser stops looking for more."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what the parser accepts, so hostile input fails fast and clearly."""
+    """Bounds on what the parser accepts, so hostile input fails fast and clearly (docs/limits.md).
 
-    max_bytes: int = 8 * 1024 * 1024
+    `max_bytes`: the size of the text, in UTF-8 bytes. `max_nesting`: how deep
+    a condition may nest — parentheses, and `not`/`and`/`or` inside each
+    other. `max_line_length`: the longest line, in characters.
+    """
+
+    max_bytes: int = 1024 * 1024  # 250 times the largest example; docs/limits.md has load times
     max_nesting: int = 64
     max_line_length: int = 10_000
 
@@ -58,10 +70,32 @@ def _span_of(obj: Any) -> Span:
 
 
 class _LiteralError(Exception):
-    def __init__(self, message: str, span: Span):
+    def __init__(self, message: str, span: Span, help: str | None = None, code: str = BAD_LITERAL):
         super().__init__(message)
         self.message = message
         self.span = span
+        self.help = help
+        self.code = code
+
+
+_FREE_WORDS = frozenset({"money", "number", "bool", "text", "date", "level", "levels"})
+"""Words of the language that may still name things: the contextual lexer tells them apart."""
+
+
+@lru_cache(maxsize=1)
+def reserved_words() -> frozenset[str]:
+    """The reserved words: every word of the grammar but the type names and `level(s)`."""
+    words = {t.pattern.value for t in _parser().terminals
+             if t.pattern.type == "str" and t.pattern.value.isidentifier()}
+    return frozenset(words - _FREE_WORDS)
+
+
+def _check_declared(name: m.Name, what: str) -> None:
+    """A declared name may not be a keyword: `role nobody` would turn its grants into forbids."""
+    if name.value in reserved_words():
+        raise _LiteralError(f"`{name.value}` is a keyword of the charter language, so it cannot name {what}",
+                            name.span, "choose another name; keywords are reserved wherever a name is expected",
+                            RESERVED)
 
 
 _OBLIGATIONS = {"announce", "inform", "consult", "agreement"}
@@ -173,7 +207,11 @@ class _ToModel(Transformer):
 
     def version(self, meta, children):
         tok = children[0]
-        return m.Version.model_construct(span=_span_of(meta), value=self.number(meta, [tok]))
+        value = self.number(meta, [tok])
+        if not isinstance(value.value, int) or value.value < 0:
+            raise _LiteralError(f"`{tok}` is not a version: a version is a whole number, like `version 3`",
+                                _span_of(tok))
+        return m.Version.model_construct(span=_span_of(meta), value=value)
 
     def currency(self, meta, children):
         return m.Currency.model_construct(span=_span_of(meta), code=children[0])
@@ -186,6 +224,8 @@ class _ToModel(Transformer):
 
     def role_decl(self, meta, children):
         names = children[0]
+        for name in names:
+            _check_declared(name, "a role")
         boss = children[1] if len(children) > 1 else None
         return m.RoleDecl.model_construct(span=_span_of(meta), names=names, reports_to=boss)
 
@@ -193,6 +233,8 @@ class _ToModel(Transformer):
         return m.AttrType.model_construct(span=_span_of(meta), kind=str(children[0]), members=())
 
     def enum_type(self, meta, children):
+        for member in children[0]:
+            _check_declared(member, "a choice")
         return m.AttrType.model_construct(span=_span_of(meta), kind="enum", members=children[0])
 
     def default(self, meta, children):
@@ -200,11 +242,13 @@ class _ToModel(Transformer):
 
     def attribute(self, meta, children):
         name, typ = children[0], children[1]
+        _check_declared(name, "an attribute")
         default = children[2] if len(children) > 2 else None
         return m.AttributeDecl.model_construct(span=_span_of(meta), name=name, type=typ, default=default)
 
     def decision_decl(self, meta, children):
         name = children[0]
+        _check_declared(name, "a decision")
         rest = children[1:]
         title = None
         if rest and isinstance(rest[0], Token):
@@ -357,6 +401,8 @@ def _describe_terminal(name: str) -> str:
 
 
 def _describe_expected(expected: set[str]) -> str:
+    if "TYPE_NAME" in expected:
+        expected = expected - {"ONE"}  # the type's description names `one of …`
     words = sorted({_describe_terminal(t) for t in expected if not t.startswith("__")})
     if not words:
         return "something else"
@@ -371,32 +417,166 @@ _STATEMENT_STARTS = {"CHARTER", "VERSION", "CURRENCY", "AUTHORITY", "ROLE", "DEC
                      "ESCALATE", "EXPECT"}
 
 
+_STATEMENT_WORDS = ("charter", "version", "currency", "authority", "role", "decision", "nobody", "escalate",
+                    "expect")
+_PUNCTUATION = set('"#(),:=<>![]{}-._')
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}\n]')
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The index into `text` of a 1-based line and column."""
+    pos = 0
+    for _ in range(line - 1):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+    return min(pos + column - 1, len(text))
+
+
+def _words_before(text: str, pos: int, count: int = 2) -> list[str]:
+    """The last `count` words (or symbols) before `pos`, comments left out, nearest last."""
+    lines = text[:pos].split("\n")
+    words: list[str] = []
+    for line in reversed(lines[-20:]):
+        if "#" in line and '"' not in line:
+            line = line.split("#", 1)[0]
+        words[:0] = re.findall(r'"[^"\n]*"?|[^\W\d]\w*|[\w.\-]+|\S', line)
+        if len(words) >= count:
+            break
+    return words[-count:]
+
+
+def _unclosed(text: str, pos: int) -> tuple[str, int] | None:
+    """The innermost bracket opened before `pos` and never closed in the whole text: (bracket, offset)."""
+    stack: list[tuple[str, int]] = []
+    for found in _SCAN.finditer(text):
+        ch = found.group()
+        if ch in _OPENERS:
+            stack.append((ch, found.start()))
+        elif ch in (")", "]", "}") and stack and _OPENERS[stack[-1][0]] == ch:
+            stack.pop()
+    before = [item for item in stack if item[1] < pos]
+    return before[-1] if before else None
+
+
+def _position(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _char_name(char: str) -> str:
+    return f"U+{ord(char):04X}" + (f" {unicodedata.name(char)}" if unicodedata.name(char, "") else "")
+
+
+def _close_keyword(word: str) -> str | None:
+    close = difflib.get_close_matches(word.lower(), sorted(reserved_words()), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
+    text = source.text
     help_text = None
-    if isinstance(err, UnexpectedToken) and err.token.type == "$END":
-        span = Span.point(err.line if err.line > 0 else source.line_count(), max(err.column, 1))
-        message = f"the charter ends in the middle of a statement; expected {_describe_expected(err.expected)}"
-    elif isinstance(err, UnexpectedToken):
+    labels: tuple[Label, ...] = ()
+    if isinstance(err, UnexpectedToken):
         tok = err.token
-        span = _span_of(tok)
-        shown = str(tok)
-        message = f"unexpected `{shown}`; expected {_describe_expected(err.expected)}"
-        if "NAME" in err.expected and tok.type not in ("NAME", "$END") and shown.isidentifier():
+        at_end = tok.type == "$END"
+        if at_end:
+            line = err.line if err.line > 0 else source.line_count()
+            span = Span.point(line, max(err.column, 1))
+            pos = len(text)
+            shown = "the end of the file"
+            message = f"the charter ends in the middle of a statement; expected {_describe_expected(err.expected)}"
+        else:
+            span = _span_of(tok)
+            pos = tok.start_pos if tok.start_pos is not None else _offset(text, span.line, span.column)
+            shown = str(tok)
+            message = f"unexpected `{shown}`; expected {_describe_expected(err.expected)}"
+        before = _words_before(text, pos, 3)
+        prev = before[-1] if before else ""
+        line_words = source.line(span.line).split()
+        opened = _unclosed(text, pos)
+        if err.expected and err.expected <= {"MAY", "DELEGATES"} and prev.isidentifier():
+            # The statement began with a word that is not a keyword, so it reads as a role's name.
+            amount = len(before) >= 2 and re.fullmatch(r"-?\d[\d_]*(\.\d+)?[kM]?", before[-2])
+            if amount and re.fullmatch(r"[^\W\d_]+", prev):
+                message = (f"`{before[-2]} {prev}` is not an amount: money takes a currency code of three "
+                           f"capital letters")
+                code = prev.upper() if len(prev) == 3 else "EUR"
+                help_text = f"write `{before[-2]} {code}`"
+                start = text.rfind(prev, 0, pos)
+                if start >= 0:
+                    line, column = _position(text, start)
+                    span = Span(line, column, line, column + len(prev))
+            else:
+                where = "the file ends" if at_end else f"`{shown}` follows"
+                message = (f"`{prev}` is not a keyword, so this reads as a rule for a role named `{prev}`, "
+                           f"but {where} where `may` or `delegates` should")
+                guess = _close_keyword(prev)
+                help_text = (f"did you mean `{guess}`?" if guess else
+                             "a statement starts with a keyword (`role`, `decision`, `expect`, …) or with a "
+                             "role's name and `may` or `delegates`")
+        elif (len(line_words) >= 2 and line_words[0] in _STATEMENT_WORDS
+              and line_words[1] in ("may", "delegates")):
+            help_text = (f"`{line_words[0]}` starts a statement of its own, so it cannot be a role's name; "
+                         f"rename the role")
+        elif shown == "=" and "COMPARATOR" in err.expected:
+            message = "unexpected `=`: a condition compares with `==`, `!=`, `<`, `<=`, `>` or `>=`"
+            help_text = "write `==` to test for a value"
+        elif "DATE" in err.expected and not at_end and re.match(r"\d+-\d+-\d+", text[pos:pos + 12]):
+            word = re.match(r"[\w\-]+", text[pos:pos + 40]).group()  # type: ignore[union-attr]
+            message = f"`{word}` is not a date"
+            span = Span(span.line, span.column, span.line, span.column + len(word))
+            help_text = "write dates as YYYY-MM-DD, with two-digit months and days: 2027-03-01"
+        elif err.expected == {"STRING"} and not at_end:
+            help_text = 'texts are written in double quotes: `charter "Acme Finance"`'
+        elif prev == "of" and "NAME" in err.expected:
+            help_text = "list the choices after `one of`, separated by commas: `one of hardware, software`"
+        elif "NAME" in err.expected and tok.type not in ("NAME", "$END") and shown.isidentifier():
             help_text = f"`{shown}` is a reserved word of the language; choose another name"
         elif tok.type == "NAME" and err.expected & _STATEMENT_STARTS:
             help_text = "each statement starts on its own line; did you misspell a keyword?"
         elif tok.type == "NUMBER" and "MONEY" in err.expected:
             help_text = "money takes a three-letter currency code: `250k EUR`"
+        if opened is not None and help_text is None:
+            bracket, where = opened
+            closer = _OPENERS[bracket]
+            line, column = _position(text, where)
+            if line < span.line:
+                labels = (Label(span=Span(line, column, line, column + 1), message=f"this `{bracket}` is not closed"),)
+                help_text = f"close the `{bracket}` of line {line} with `{closer}`"
+            else:
+                help_text = f"close the `{bracket}` of column {column} with `{closer}`"
     elif isinstance(err, UnexpectedCharacters):
         span = Span.point(err.line, err.column)
-        char = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else ""
+        pos = err.pos_in_stream
+        char = text[pos] if pos < len(text) else ""
         shown = repr(char)[1:-1] if not char.isprintable() else char
         message = f"unexpected character `{shown}`"
         allowed = getattr(err, "allowed", None) or set()
         if allowed:
             message += f"; expected {_describe_expected(set(allowed))}"
+        word = re.match(r"-?[\w.\-]+", text[pos:pos + 200]) if char.isdigit() or char == "-" else None
         if char == "'":
             help_text = 'texts are written in double quotes: "like this"'
+        elif char == '"':
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            message = "this quoted text is not closed before the end of its line"
+            span = Span(err.line, err.column, err.line, err.column + len(text[pos:end].rstrip("\r")))
+            help_text = 'end it with `"` on the same line'
+        elif word is not None and any(c.isdigit() for c in word.group()):
+            shown = word.group()
+            message = f"`{shown}` is not a number, an amount or a date"
+            span = Span(err.line, err.column, err.line, err.column + len(shown))
+            help_text = "numbers look like 250, 10_000, 2.5k or 1.5M; amounts like 250k EUR; dates like 2027-03-31"
+        elif char and (char.isspace() or not char.isprintable() or unicodedata.category(char).startswith("C")):
+            message = f"unexpected invisible character {_char_name(char)}"
+            help_text = "delete it (and type an ordinary space if one is needed)"
+        elif char and not char.isalnum() and char not in _PUNCTUATION:
+            message = f"unexpected character `{shown}`: it has no meaning in a charter"
+            help_text = "remove it, or write it inside a quoted text"
     elif isinstance(err, UnexpectedEOF):
         span = Span.point(source.line_count(), 1)
         message = "the charter ends in the middle of a statement"
@@ -404,7 +584,7 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         span = Span.point(1, 1)
         message = "the text is not a charter"
     return Diagnostic(code=SYNTAX, severity=Severity.ERROR, message=message, path=source.path, span=span,
-                      help=help_text, source=source)
+                      help=help_text, labels=labels, source=source)
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -422,6 +602,39 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return [(start, "\n".join(lines)) for start, lines in pieces]
 
 
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+"""Characters that can make a charter display otherwise than it parses (CVE-2021-42574 and kin)."""
+
+
+def _hidden_text(source: Source) -> list[Diagnostic]:
+    found = []
+    for hit in _HIDDEN.finditer(source.text):
+        char = hit.group()
+        line, column = _position(source.text, hit.start())
+        if char == "\r":
+            message = "a line ends with a lone carriage return (CR): some editors show a line break there, " \
+                      "the charter does not"
+            help_text = "save the file with LF (or CRLF) line endings"
+        elif char == "\x00":
+            message = "the charter contains a NUL character (U+0000)"
+            help_text = "the file is probably not text, or was saved as UTF-16; save it as UTF-8 text"
+        elif char in "\x0b\x0c\x85\u2028\u2029":
+            message = f"{_char_name(char)} shows as a line break in some editors but is not one in a charter"
+            help_text = "replace it with an ordinary line break"
+        elif "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+            message = f"the bidirectional control character {_char_name(char)} can make the charter display " \
+                      f"differently from how it is read"
+            help_text = "remove it; right-to-left names and texts need no control characters"
+        else:
+            message = f"the control character {_char_name(char)} has no place in a charter"
+            help_text = "remove it"
+        found.append(Diagnostic(code=HIDDEN_TEXT, severity=Severity.ERROR, path=source.path,
+                                span=Span.point(line, column), message=message, help=help_text))
+        if len(found) >= 10:
+            break
+    return found
+
+
 def _check_limits(source: Source, limits: Limits) -> list[Diagnostic]:
     text = source.text
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -429,47 +642,61 @@ def _check_limits(source: Source, limits: Limits) -> list[Diagnostic]:
         return [Diagnostic(code=LIMIT, severity=Severity.ERROR, path=source.path, span=Span.point(1, 1),
                            message=f"the charter is {size:,} bytes, over the limit of {limits.max_bytes:,}",
                            help="split it, or raise the limit: decisionrights.Limits(max_bytes=…)")]
+    hidden = _hidden_text(source)
+    if hidden:
+        return hidden
     found: list[Diagnostic] = []
     depth = 0
-    line, col = 1, 0
-    in_string = in_comment = False
-    for ch in text:
-        col += 1
+    line, line_start = 1, 0
+    for hit in _SCAN.finditer(text):  # strings and comments are matched whole, so their brackets don't count
+        ch = hit.group()
         if ch == "\n":
-            line, col = line + 1, 0
-            in_string = in_comment = False
-            continue
-        if in_comment:
-            continue
-        if in_string:
-            if ch == '"':
-                in_string = False
-            continue
-        if ch == "#":
-            in_comment = True
-        elif ch == '"':
-            in_string = True
+            line, line_start = line + 1, hit.end()
         elif ch == "(":
             depth += 1
             if depth > limits.max_nesting:
                 return [Diagnostic(code=LIMIT, severity=Severity.ERROR, path=source.path,
-                                   span=Span.point(line, col), source=source,
+                                   span=Span.point(line, hit.start() - line_start + 1), source=source,
                                    message=f"parentheses nested deeper than {limits.max_nesting} levels",
                                    help="simplify the condition, or raise decisionrights.Limits(max_nesting=…)")]
         elif ch == ")":
             depth = max(depth - 1, 0)
-    for number, text_line in enumerate(text.split("\n"), start=1):
-        if len(text_line) > limits.max_line_length:
-            found.append(Diagnostic(code=LIMIT, severity=Severity.ERROR, path=source.path,
-                                    span=Span.point(number, limits.max_line_length + 1),
-                                    message=f"line {number} is {len(text_line):,} characters long, over the "
-                                            f"limit of {limits.max_line_length:,}",
-                                    help="break it over several indented lines"))
+    if max(map(len, text.split("\n"))) > limits.max_line_length:
+        for number, text_line in enumerate(text.split("\n"), start=1):
+            if len(text_line) > limits.max_line_length:
+                found.append(Diagnostic(code=LIMIT, severity=Severity.ERROR, path=source.path,
+                                        span=Span.point(number, limits.max_line_length + 1),
+                                        message=f"line {number} is {len(text_line):,} characters long, over the "
+                                                f"limit of {limits.max_line_length:,}",
+                                        help="break it over several indented lines"))
     return found
 
 
-def _parse_piece(text: str) -> m.CharterModel:
+_NESTING = frozenset({"not_", "and_cond", "or_cond"})
+
+
+def _check_depth(tree: Tree, limits: Limits) -> None:
+    """Refuse a condition nested deeper than the limit, before anything recursive walks it."""
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in _NESTING:
+            depth += 1
+            if depth > limits.max_nesting:
+                span = _span_of(node.meta)
+                raise _LiteralError(f"the condition is nested deeper than {limits.max_nesting} levels "
+                                    f"(`not`, `and`, `or` and parentheses inside each other)",
+                                    Span(span.line, span.column, span.line, span.column + 1),
+                                    "simplify the condition, or raise decisionrights.Limits(max_nesting=…)", LIMIT)
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
+
+
+def _parse_piece(text: str, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
     tree = _parser().parse(text)
+    try:
+        _check_depth(tree, limits)
+    except _LiteralError as exc:
+        raise VisitError("start", tree, exc) from None
     return _ToModel().transform(tree)
 
 
@@ -478,10 +705,13 @@ def parse(source: Source, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
     problems = _check_limits(source, limits)
     if problems:
         raise ParseError(problems)
+    text = source.text
+    if text.startswith("\ufeff"):  # a byte-order mark: invisible, and no part of the charter
+        text = " " + text[1:]
     try:
-        charter = _parse_piece(source.text)
+        charter = _parse_piece(text, limits)
     except UnexpectedInput as err:
-        raise ParseError(_all_syntax_errors(source, err)) from None
+        raise ParseError(_all_syntax_errors(source, text, err, limits)) from None
     except VisitError as err:
         raise ParseError([_literal_diagnostic(err, source)]) from None
     _require_header(charter, source)
@@ -491,29 +721,55 @@ def parse(source: Source, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
 def _literal_diagnostic(err: VisitError, source: Source) -> Diagnostic:
     orig = err.orig_exc
     if isinstance(orig, _LiteralError):
-        return Diagnostic(code=BAD_LITERAL, severity=Severity.ERROR, message=orig.message, path=source.path,
-                          span=orig.span, source=source)
+        return Diagnostic(code=orig.code, severity=Severity.ERROR, message=orig.message, path=source.path,
+                          span=orig.span, help=orig.help, source=source)
     raise orig  # pragma: no cover - a bug in the transformer, not the user's mistake
 
 
-def _all_syntax_errors(source: Source, first: UnexpectedInput) -> list[Diagnostic]:
-    diags = [_error_to_diagnostic(first, source)]
+def _shifted(diag: Diagnostic, lines: int, source: Source) -> Diagnostic:
+    """A diagnostic found in a piece of the text, moved down `lines` lines into the whole `source`."""
+    def move(span: Span) -> Span:
+        return Span(span.line + lines, span.column, span.end_line + lines, span.end_column)
+
+    return diag.model_copy(update={
+        "span": move(diag.span) if diag.span else None, "source": source,
+        "labels": tuple(lab.model_copy(update={"span": move(lab.span)}) for lab in diag.labels)})
+
+
+def _all_syntax_errors(source: Source, text: str, first: UnexpectedInput, limits: Limits) -> list[Diagnostic]:
+    """The first syntax error, then each statement parsed alone to find the other errors.
+
+    Each piece is parsed on its own and its diagnostics moved to their place,
+    so the work stays linear in the size of the text.
+    """
+    diags = [_error_to_diagnostic(first, Source(text, source.path))]
+    diags[0] = diags[0].model_copy(update={"source": source})
     seen = {(diags[0].span.line, diags[0].span.column)} if diags[0].span else set()
     first_line = diags[0].span.line if diags[0].span else 0
-    for start, piece in _chunks(source.text):
-        if start + piece.count("\n") < first_line:
-            continue
+    for start, piece in _chunks(text):
+        if len(diags) >= MAX_SYNTAX_ERRORS:
+            last = diags[-1]
+            diags[-1] = last.model_copy(update={"notes": (*last.notes, f"stopped after {MAX_SYNTAX_ERRORS} "
+                                                                       f"errors; fix these and check again")})
+            break
+        earlier = start + piece.count("\n") < first_line
         try:
-            _parse_piece("\n" * (start - 1) + piece)
+            _parse_piece(piece, limits)
         except UnexpectedInput as err:
-            diag = _error_to_diagnostic(err, source)
+            if earlier:
+                continue  # the whole text parsed past here: a piece cut out of context, not an error
+            diag = _shifted(_error_to_diagnostic(err, Source(piece, source.path)), start - 1, source)
             key = (diag.span.line, diag.span.column) if diag.span else None
             if key not in seen and (diag.span is None or diag.span.line > first_line):
                 seen.add(key)
                 diags.append(diag)
         except VisitError as err:
-            diags.append(_literal_diagnostic(err, source))
-    return diags
+            diag = _shifted(_literal_diagnostic(err, Source(piece, source.path)), start - 1, source)
+            key = (diag.span.line, diag.span.column) if diag.span else None
+            if key not in seen:
+                seen.add(key)
+                diags.append(diag)
+    return sorted(diags, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
 
 
 def _require_header(charter: m.CharterModel, source: Source) -> None:
