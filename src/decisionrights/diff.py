@@ -21,6 +21,7 @@ from .authority import Analysis
 from .charter import Charter
 from .compile import CompiledCharter
 from .lint._common import show_request
+from .regions import Region
 
 ChangeKind = Literal["widened", "narrowed", "obligations", "role_added", "role_removed", "decision_added",
                      "decision_removed", "decision_changed"]
@@ -84,12 +85,14 @@ class Changes(BaseModel):
 
     @property
     def widened(self) -> bool:
-        return any(c.kind in ("widened", "role_added", "decision_added") or
+        """Did anyone gain authority (or lose an obligation)? A changed decision may have widened too."""
+        return any(c.kind in ("widened", "role_added", "decision_added", "decision_changed") or
                    (c.kind == "obligations" and c.obligations_removed) for c in self.changes)
 
     @property
     def narrowed(self) -> bool:
-        return any(c.kind in ("narrowed", "role_removed", "decision_removed") or
+        """Did anyone lose authority (or gain an obligation)? A changed decision may have narrowed too."""
+        return any(c.kind in ("narrowed", "role_removed", "decision_removed", "decision_changed") or
                    (c.kind == "obligations" and c.obligations_added) for c in self.changes)
 
     def to_json(self) -> str:
@@ -98,15 +101,41 @@ class Changes(BaseModel):
 
 # -- computing ---------------------------------------------------------------------
 
+_KEYWORDS = {"announce": "announce", "inform": "inform", "consult": "consult", "agreement": "with agreement of"}
+_VERBS = {"announce": "announce to", "inform": "inform", "consult": "consult", "agreement": "get the agreement of"}
+
+
 def _obligation_words(obligations) -> tuple[str, ...]:
-    word = {"agreement": "with agreement of"}
-    return tuple(f"{word.get(k, k)} {r}" for k, r in sorted(obligations))
+    """Obligations as the charter writes them: `inform cfo`, `with agreement of controller`."""
+    return tuple(f"{_KEYWORDS[k]} {r}" for k, r in sorted(obligations))
+
+
+def _as_verbs(words: tuple[str, ...]) -> str:
+    """`with agreement of controller` → `get the agreement of controller`, for a sentence."""
+    out = []
+    for word in words:
+        for kind, keyword in _KEYWORDS.items():
+            if word.startswith(keyword + " "):
+                out.append(_VERBS[kind] + word[len(keyword):])
+                break
+    return ", ".join(out)
+
+
+def _schema(cc: CompiledCharter, decision: str) -> dict:
+    """What a decision's requests are, in no particular order: names, types, choices, defaults, currency."""
+    return {n: (s.kind, frozenset(s.members), s.has_default, s.default, s.currency)
+            for n, s in cc.decisions[decision].attrs.items()}
 
 
 def _same_schema(a: CompiledCharter, b: CompiledCharter, decision: str) -> bool:
-    left, right = a.decisions[decision].attrs, b.decisions[decision].attrs
-    return [(n, s.kind, s.members, s.currency) for n, s in left.items()] == \
-        [(n, s.kind, s.members, s.currency) for n, s in right.items()]
+    return _schema(a, decision) == _schema(b, decision)
+
+
+def _into(region: Region, attrs) -> Region:
+    """The same requests over the other charter's attribute list (declared in another order)."""
+    if tuple(region.attrs.items()) == tuple(attrs.items()):
+        return region
+    return Region.from_cond(region.to_cond(), attrs)
 
 
 def _fingerprint(cc: CompiledCharter, role: str, decision: str) -> tuple:
@@ -169,10 +198,12 @@ def _region_changes(a: CompiledCharter, b: CompiledCharter, role: str, decision:
                     seg: _Segment) -> list[Change]:
     old = seg.old.authority(role, decision)
     new = seg.new.authority(role, decision)
+    space = a.decisions[decision].attrs
     cur = b.currency
     out: list[Change] = []
-    gained = new.region - old.region
-    lost = old.region - new.region
+    new_region = _into(new.region, space)
+    gained = new_region - old.region
+    lost = old.region - new_region
     if not gained.is_empty():
         sample = gained.sample()
         out.append(Change(kind="widened", role=role, decision=decision, when=gained.render(cur),
@@ -191,7 +222,7 @@ def _region_changes(a: CompiledCharter, b: CompiledCharter, role: str, decision:
         for pn in new.parts:
             if po.obligations == pn.obligations:
                 continue
-            both = po.region & pn.region
+            both = po.region & _into(pn.region, space)
             if both.is_empty():
                 continue
             sample = both.sample()
@@ -276,18 +307,22 @@ def diff(old: Charter, new: Charter, on: date | None = None) -> Changes:
 _VERB = {"widened": "widened", "narrowed": "narrowed", "obligations": "obligations"}
 
 
+def _for(when: str | None) -> str:
+    return "for every request" if when == "true" else f"when {when}"
+
+
 def _headline(c: Change) -> str:
     if c.kind == "widened":
-        return f"now also when {c.when}"
+        return f"now also {_for(c.when)}"
     if c.kind == "narrowed":
-        return f"no longer when {c.when}"
+        return f"no longer {_for(c.when)}"
     if c.kind == "obligations":
         parts = []
         if c.obligations_added:
-            parts.append("now must " + ", ".join(c.obligations_added))
+            parts.append("now must " + _as_verbs(c.obligations_added))
         if c.obligations_removed:
-            parts.append("no longer must " + ", ".join(c.obligations_removed))
-        return "; ".join(parts) + f" when {c.when}"
+            parts.append("no longer must " + _as_verbs(c.obligations_removed))
+        return "; ".join(parts) + f" {_for(c.when)}"
     if c.kind == "role_added":
         return f"role {c.role} added"
     if c.kind == "role_removed":
@@ -343,7 +378,7 @@ def render_markdown(changes: Changes) -> str:
         headline = _headline(c).replace("|", "\\|")
         if c.dates():
             headline += f" ({c.dates()})"
-        example = f"`{c.example_text}`" if c.example_text else ""
+        example = f"`{c.example_text}`".replace("|", "\\|") if c.example_text else ""
         where = ", ".join(f"{p.file}:{p.line}" for p in (c.new or c.old)[:3])
         lines.append(f"| {who} | {what} | {headline} | {example} | {where} |")
     return "\n".join(lines) + "\n"
