@@ -114,7 +114,10 @@ def build_validator(attrs: Mapping[str, AttrSpec], slow: Callable[[Mapping[str, 
     checks = []
     for spec in attrs.values():
         var = w.var(spec.name)
-        if spec.kind in ("money", "number"):
+        if spec.kind == "money":
+            bound = w.const(10 ** MAX_DIGITS)
+            checks.append(f"type({var}) is int and 0 <= {var} < {bound}")
+        elif spec.kind == "number":
             bound = w.const(10 ** MAX_DIGITS)
             checks.append(f"type({var}) is int and -{bound} < {var} < {bound}")
         elif spec.kind == "bool":

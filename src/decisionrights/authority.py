@@ -145,7 +145,7 @@ class Analysis:
         for g in self.cc.proposals.get((role, decision), ()):
             propose = propose | self.region(g.cond, decision)
         delegated = tuple(dict.fromkeys((p.links[-1].delegator, p.links[-1].start, p.links[-1].end)
-                                        for p in paths if p.links))
+                                        for p in paths if p.links and not self.path_region(p).is_empty()))
         return DecisionAuthority(role, decision, total, tuple(parts), propose, delegated, self.currency(decision))
 
     def deciders(self, decision: str) -> dict[str, Region]:

@@ -151,9 +151,11 @@ def cmd_who(args: argparse.Namespace, cmd: _CommandLine) -> int:
     if args.json:
         print(json.dumps({"decision": args.decision, "roles": list(roles)}, indent=2))
     elif roles:
-        print("\n".join(roles))
+        color = use_color(sys.stdout)
+        print("\n".join(f"\x1b[1;32m{r}\x1b[0m" if color else r for r in roles))
     else:
-        print(f"nobody may decide this {args.decision}: a gap in the charter")
+        line = f"nobody may decide this {args.decision}: a gap in the charter"
+        print(f"\x1b[1;33m{line}\x1b[0m" if use_color(sys.stdout) else line)
     return OK
 
 
@@ -202,7 +204,10 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
     diags: list[Diagnostic] = []
     on = _date_option(args.on, cmd) if args.on else None
     for path in args.files:
-        diags.extend(lint_text(_read(path), path, on=on))
+        try:
+            diags.extend(lint_text(_read(path), path, on=on))
+        except CharterError as exc:  # a file that is not even text: report it, lint the rest
+            diags.extend(exc.diagnostics)
     fail_at = Severity.WARNING if args.strict else Severity.ERROR
     failing = [d for d in diags if d.severity.rank >= fail_at.rank]
     if args.format == "json":
@@ -215,7 +220,11 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
     else:
         _print_diags(diags, sys.stdout)
         counts = {s: sum(d.severity == s for d in diags) for s in Severity}
-        summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
+        color = use_color(sys.stdout)
+        paint = {Severity.ERROR: "1;31", Severity.WARNING: "1;33", Severity.INFO: "36"}
+        summary = ", ".join(
+            f"\x1b[{paint[s]}m{n} {s.value}{'s' if n != 1 else ''}\x1b[0m" if color and n
+            else f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
         if diags:
             print()
         print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} checked: {summary}")

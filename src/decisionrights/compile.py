@@ -35,6 +35,8 @@ TOO_MANY_CHAINS = "DR110"
 BAD_HEADER = "DR111"
 
 INFINITE = math.inf
+MAX_ERRORS = 500
+"""Most compile errors reported for one file; the last one says how many more there were."""
 MAX_PATHS = 200_000
 """Most ways (grant plus delegation chain) a charter may open; beyond that it is refused."""
 
@@ -221,10 +223,14 @@ class _Compiler:
         self.manager: dict[str, str | None] = {}
         self.decisions: dict[str, DecisionSpec] = {}
         self.attr_currency: dict[tuple[str, str], tuple[str, Span]] = {}
+        self.dropped = 0
 
     # -- reporting ------------------------------------------------------------
     def error(self, code: str, span: Span, message: str, help: str | None = None,
               labels: tuple[Label, ...] = ()) -> None:
+        if len(self.diags) >= MAX_ERRORS:
+            self.dropped += 1
+            return
         self.diags.append(Diagnostic(code=code, severity=Severity.ERROR, message=message, path=self.source.path,
                                      span=span, help=help, labels=labels, source=self.source))
 
@@ -272,7 +278,8 @@ class _Compiler:
                 guess = _suggest(str(lit.value), attr.members)
                 self.error(UNKNOWN_MEMBER, lit.span,
                            f"`{lit.value}` is not one of {attr.name}'s choices: {', '.join(attr.members)}",
-                           f"did you mean `{guess}`?" if guess else None)
+                           f"did you mean `{guess}`?" if guess else
+                           f"use one of them, or add `{lit.value}` to the choices of `{attr.name}`")
                 return None
             return self._mismatch(attr, lit, op)
         if kind == "money":
@@ -307,7 +314,6 @@ class _Compiler:
     def _mismatch(self, attr: AttrSpec, lit: m.Literal, op: str | None) -> None:
         what = {"number": "a number", "money": "money", "date": "a date", "bool": "a yes/no",
                 "text": "a text", "name": f"the name `{lit.text}`"}[lit.kind]
-        shown = f"`{op} {lit.text}`" if op else f"`{lit.text}`"
         if attr.kind == "enum":
             head = f"`{attr.name}` is a choice (one of {', '.join(attr.members)})"
             hint = f"compare it with one of its choices: `{attr.name} == {attr.members[0]}`" if attr.members else None
@@ -322,7 +328,11 @@ class _Compiler:
             }[attr.kind]
             if attr.kind == "text" and lit.kind == "name":
                 hint = f'texts are quoted: `{attr.name} == "{lit.text}"`'
-        self.error(TYPE_MISMATCH, lit.span, f"{head}, so {shown} compares it with {what}", hint)
+        if op:
+            message = f"{head}, so `{op} {lit.text}` compares it with {what}"
+        else:
+            message = f"{head}, so it cannot be `{lit.text}`, which is {what}"
+        self.error(TYPE_MISMATCH, lit.span, message, hint)
         return None
 
     def _currency(self, spec: DecisionSpec, attr: AttrSpec, lit: m.Literal) -> bool:
@@ -582,23 +592,25 @@ class _Compiler:
         spec = self.decision(st.decision)
         ok = role is not None and spec is not None
         attrs: dict[str, Value] = {}
+        given: set[str] = set()
         if spec is not None:
             for assign in st.attributes:
                 attr = self.attribute(spec, assign.attr)
                 if attr is None:
                     ok = False
                     continue
-                if attr.name in attrs:
+                if attr.name in given:
                     self.error(BAD_REQUEST_IN_EXPECT, assign.span, f"`{attr.name}` is given twice", "give it once")
                     ok = False
                     continue
+                given.add(attr.name)
                 value = self.value(spec, attr, assign.value)
                 if value is None:
                     ok = False
                     continue
                 attrs[attr.name] = value
             for attr in spec.attrs.values():
-                if attr.name not in attrs:
+                if attr.name not in given:
                     if attr.has_default:
                         attrs[attr.name] = attr.default  # type: ignore[assignment]
                     else:
@@ -690,6 +702,10 @@ class _Compiler:
         self.currencies()
         grants, forbids, delegations, escalations, expects = self.statements()
         self.settle_currencies()
+        if self.dropped:
+            last = self.diags[-1]
+            self.diags[-1] = last.model_copy(update={"notes": (*last.notes, f"and {self.dropped:,} more errors "
+                                                                              f"after this one, not shown")})
         if self.diags and not partial:
             raise CompileError(self.diags)
         paths = self.build_paths(grants, delegations)

@@ -107,9 +107,12 @@ def render_one(diag: Diagnostic, color: bool = False) -> str:
         width = max(len(str(s.line)) for s, _, _ in spans)
         pad = " " * width
         out.append(f"{pad} |")
+        shown_line = None
         for span, message, primary in sorted(spans, key=lambda t: (t[0].line, not t[2])):
             text = diag.source.line(span.line).replace("\t", " ")
-            out.append(f"{str(span.line).rjust(width)} | {text}")
+            if span.line != shown_line:  # each source line once, however many marks it carries
+                out.append(f"{str(span.line).rjust(width)} | {text}")
+                shown_line = span.line
             start, run = _caret_line(span, text)
             mark = ("^" if primary else "-") * run
             mark = _paint(mark, sev if primary else "blue", color)

@@ -29,6 +29,14 @@ def _bounded(decision: str, attr: AttrSpec, value: Any) -> Any:
 
 
 def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
+    value = _number_value(decision, attr, value)
+    if attr.kind == "money" and value < 0:
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is an amount of money, so it cannot be negative "
+                             f"({value}); a limit like `<= 2k` says nothing about amounts below zero")
+    return value
+
+
+def _number_value(decision: str, attr: AttrSpec, value: Any) -> Value:
     kind = type(value)
     if kind is int:
         return _bounded(decision, attr, value)
@@ -105,7 +113,7 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
     specs = dict(attrs)
     defaults = {a.name: a.default for a in specs.values() if a.has_default}
     names = ", ".join(specs) or "no attributes"
-    fast_ints = frozenset(a.name for a in specs.values() if a.kind in ("money", "number"))
+    fast_ints = frozenset(a.name for a in specs.values() if a.kind == "number")
     members = {a.name: frozenset(a.members) for a in specs.values() if a.kind == "enum"}
 
     def validate(given: Mapping[str, Any]) -> dict[str, Value]:

@@ -23,6 +23,7 @@ from ..parse import parse
 from ..source import Source, Span
 from . import (
     beyond_authority,
+    confusable_names,
     decision_without_grant,
     delegation_cycle,
     delegation_dates,
@@ -45,6 +46,7 @@ RULES: tuple[ModuleType, ...] = (
     decision_without_grant,
     role_holds_nothing,
     several_deciders,
+    confusable_names,
 )
 
 
@@ -94,6 +96,8 @@ def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list
     except CharterError as exc:
         return sorted(exc.diagnostics, key=_sort_key)
     compiled, errors = compile_partial(tree, source)
+    if any(d.code == "DR110" for d in errors):
+        return sorted(errors, key=_sort_key)  # without its delegation chains the analysis would mislead
     return sorted([*errors, *_analyse(compiled, on or date.today())], key=_sort_key)
 
 

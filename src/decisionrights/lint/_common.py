@@ -34,3 +34,8 @@ def show_request(cc: CompiledCharter, decision: str, sample: Mapping[str, Value]
             continue
         parts.append(f"{name} = {show_value(cc, decision, name, value)}")
     return ", ".join(parts) or "any request"
+
+
+def when(region_text: str, everything: str = "for every request") -> str:
+    """`when amount > 10k`, or a phrase for the region that holds everything."""
+    return everything if region_text == "true" else f"when {region_text}"

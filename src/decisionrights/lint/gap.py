@@ -17,7 +17,7 @@ Fix: grant the region to the role that should decide it, or write
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ._common import show_request
+from ._common import show_request, when
 
 CODE = "DR207"
 NAME = "gap"
@@ -37,6 +37,6 @@ def check(ctx):
         cur = an.currency(name)
         yield ctx.diagnostic(
             CODE, SEVERITY, spec.span,
-            f"a gap: no role may decide `{name}` when {hole.render(cur)}",
+            f"a gap: no role may decide `{name}` {when(hole.render(cur), 'for any request')}",
             notes=[f"for example: {show_request(cc, name, hole.sample())} escalates to nobody"],
             help=f"grant it to the role that should decide it, or say `nobody may decide {name} when …`")

@@ -16,7 +16,7 @@ split the region between them.
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ._common import show_request
+from ._common import show_request, when
 
 CODE = "DR210"
 NAME = "several-deciders"
@@ -64,7 +64,7 @@ def _check_decision(ctx, decision):
             span = min((r.span for r in rules), key=lambda s: (s.line, s.column), default=cc.role_spans[b])
             yield ctx.diagnostic(
                 CODE, SEVERITY, span,
-                f"{a} and {b}, on different reporting lines, both may decide `{decision}` when "
-                f"{both.render(an.currency(decision))}",
+                f"{a} and {b}, on different reporting lines, both may decide `{decision}` "
+                f"{when(both.render(an.currency(decision)))}",
                 notes=[f"for example: {show_request(cc, decision, both.sample())}"],
                 help="make one the decider and consult or inform the other, or split the region")
