@@ -117,3 +117,11 @@ def test_strict_fails_on_warnings(capsys, monkeypatch):
     case = "DR204-delegation-dates.charter"
     assert cli(capsys, monkeypatch, "lint", "--on", ON, case)[0] == 0
     assert cli(capsys, monkeypatch, "lint", "--on", ON, "--strict", case)[0] == 1
+
+
+def test_too_complex_conditions_are_reported_not_hung():
+    case = LINT / "DR200-too-complex.charter"
+    found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28))
+    assert {d.code for d in found} == {"DR200"}
+    charter = dr.loads(case.read_text())
+    assert charter.may("a", "d", **{f"b{i}": i % 2 == 0 for i in range(24)})

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from .compile import CompiledCharter, Path
-from .regions import Region
+from .regions import Region, TooComplex
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class Analysis:
         self._forbid: dict[tuple[str, str], Region] = {}
         self._path: dict[int, Region] = {}
         self._authority: dict[tuple[str, str], DecisionAuthority] = {}
+        self._cond: dict[tuple[int, str], Region | TooComplex] = {}
+        self._keep: list[Any] = []
 
     def attrs(self, decision: str):
         return self.cc.decisions[decision].attrs
@@ -84,7 +86,20 @@ class Analysis:
         return Region.nothing(self.attrs(decision))
 
     def region(self, cond: Any, decision: str) -> Region:
-        return Region.from_cond(cond, self.attrs(decision))
+        """The condition's region, kept: lint rules and diff ask for the same conditions many times
+        (and a condition too complex to analyse fails at once the second time)."""
+        key = (id(cond), decision)
+        found = self._cond.get(key)
+        if found is None:
+            try:
+                found = Region.from_cond(cond, self.attrs(decision))
+            except TooComplex as exc:
+                found = exc
+            self._cond[key] = found
+            self._keep.append(cond)  # ids stay unique while the analysis lives
+        if isinstance(found, TooComplex):
+            raise found
+        return found
 
     def forbidden(self, role: str, decision: str) -> Region:
         """Requests of `decision` that a forbid denies `role`."""

@@ -19,6 +19,7 @@ from . import __version__
 from .charter import Charter, decode, loads
 from .diagnostics import Diagnostic, Severity, render_github, render_json, render_text, use_color
 from .errors import CharterError, InvalidRequest
+from .regions import TooComplex
 from .source import Source, Span
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -379,6 +380,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     except CharterError as exc:
         print(render_text(exc.diagnostics, color=use_color(sys.stderr)), file=sys.stderr)
+        return FAILED
+    except TooComplex as exc:
+        print(f"decisionrights: error: the charter's conditions are too complex to analyse exactly: {exc}; "
+              f"split long chains of `(… or …) and (… or …)` into separate grants", file=sys.stderr)
         return FAILED
     except BrokenPipeError:
         return OK

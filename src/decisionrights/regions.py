@@ -47,7 +47,15 @@ from .conditions import (
 )
 from .values import BadValue, format_number, parse_number
 
-__all__ = ["Region", "render_condition"]
+__all__ = ["MAX_BOXES", "Region", "TooComplex", "render_condition"]
+
+MAX_BOXES = 512
+"""Most boxes one region may take. Conditions like `(a or b) and (c or d) and …` double the boxes with
+each clause; past this bound the analysis says so instead of running for minutes."""
+
+
+class TooComplex(ValueError):
+    """A condition or combination of conditions too complex to analyse exactly within MAX_BOXES."""
 
 # -- ordered sets: cuts -------------------------------------------------------
 #
@@ -560,7 +568,7 @@ class Region:
     def __init__(self, space: _Space, boxes: Iterable[Box]):
         """Internal: use the class methods. `boxes` must hold no empty part."""
         self._space = space
-        self._boxes: tuple[Box, ...] = _simplify(boxes)
+        self._boxes: tuple[Box, ...] = _simplify(_bounded(boxes))
 
     # -- construction -------------------------------------------------------
 
@@ -801,8 +809,16 @@ def _conjunction(items: Sequence[Cond], space: _Space, negate: bool) -> list[Box
         boxes = [box for a in boxes for b in inner if (box := _box_and(a, b)) is not None]
         if not boxes:
             return []
-        boxes = list(_simplify(boxes))
+        boxes = list(_simplify(_bounded(boxes)))
     return boxes
+
+
+def _bounded(boxes: Iterable[Box]) -> list[Box]:
+    """The boxes, or `TooComplex` when there are more than MAX_BOXES of them."""
+    out = boxes if isinstance(boxes, list) else list(boxes)
+    if len(out) > MAX_BOXES * 2:  # before simplifying, allow room for boxes it will merge
+        raise TooComplex(f"the conditions combine into more than {MAX_BOXES} separate cases")
+    return out
 
 
 # -- samples ------------------------------------------------------------------

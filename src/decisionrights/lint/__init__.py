@@ -80,11 +80,22 @@ def _sort_key(d: Diagnostic) -> tuple:
     return (d.path, span.line if span else 10**9, span.column if span else 0, -d.severity.rank, d.code)
 
 
+TOO_COMPLEX = "DR200"
+
+
 def _analyse(compiled: CompiledCharter, on: date) -> list[Diagnostic]:
+    from ..regions import TooComplex
+
     ctx = Context(compiled, on)
     found: list[Diagnostic] = []
     for rule in RULES:
-        found.extend(rule.check(ctx))
+        try:
+            found.extend(rule.check(ctx))
+        except TooComplex as exc:
+            found.append(ctx.diagnostic(
+                TOO_COMPLEX, Severity.WARNING, None,
+                f"the {rule.NAME} check ({rule.CODE}) was skipped: {exc}, too many to analyse exactly",
+                help="split long chains of `(… or …) and (… or …)` into separate grants"))
     return found
 
 
