@@ -170,6 +170,14 @@ class CompiledCharter:
             return None
         return AnyOf(tuple(f.cond for f in binding))
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["deciders"] = {}  # generated functions are rebuilt on first use
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
     def line_up(self, role: str) -> list[str]:
         """The role's managers, nearest first."""
         out = []
