@@ -115,8 +115,10 @@ def ours_adapter(w: Workload) -> Adapter:
         raise Unavailable("decisionrights.loads is not implemented yet")
     text = w.text
 
+    limits = dr.Limits(max_bytes=256 * 1024 * 1024)  # the 20,000-role charter is ~6 MB, over the default
+
     def load() -> Loaded:
-        charter = dr.loads(text)
+        charter = dr.loads(text, limits=limits)
         may = charter.may
 
         def decide(q: Query) -> bool:

@@ -204,20 +204,15 @@ def _region_changes(a: CompiledCharter, b: CompiledCharter, role: str, decision:
     new_region = _into(new.region, space)
     gained = new_region - old.region
     lost = old.region - new_region
-    if not gained.is_empty():
-        sample = gained.sample()
-        out.append(Change(kind="widened", role=role, decision=decision, when=gained.render(cur),
+    for kind, region, shown_by in (("widened", gained, b), ("narrowed", lost, a)):
+        if region.is_empty():
+            continue
+        sample = region.sample()
+        out.append(Change(kind=kind, role=role, decision=decision, when=region.render(cur),
                           example={k: _plain(v) for k, v in sample.items()},
-                          example_text=show_request(b, decision, sample),
-                          old=_places(a, seg.old, role, decision, gained),
-                          new=_places(b, seg.new, role, decision, gained)))
-    if not lost.is_empty():
-        sample = lost.sample()
-        out.append(Change(kind="narrowed", role=role, decision=decision, when=lost.render(cur),
-                          example={k: _plain(v) for k, v in sample.items()},
-                          example_text=show_request(a, decision, sample),
-                          old=_places(a, seg.old, role, decision, lost),
-                          new=_places(b, seg.new, role, decision, lost)))
+                          example_text=show_request(shown_by, decision, sample),
+                          old=_places(a, seg.old, role, decision, region),
+                          new=_places(b, seg.new, role, decision, region)))
     for po in old.parts:
         for pn in new.parts:
             if po.obligations == pn.obligations:
