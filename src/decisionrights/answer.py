@@ -49,6 +49,10 @@ class AnswerModel(BaseModel):
     explanation: str
 
 
+LATER: Any = "later"
+"""Marks a part of a no that is worked out when first asked for (see `Answer.reason`)."""
+
+
 class Answer:
     """What the charter says about one request.
 
@@ -64,28 +68,49 @@ class Answer:
     access and kept.
     """
 
-    __slots__ = ("_charter", "role", "decision", "request", "_on", "allowed", "reason", "obligations",
-                 "may_propose", "because", "via", "_escalate_to", "_text")
+    __slots__ = ("_charter", "role", "decision", "request", "_on", "allowed", "_reason", "obligations",
+                 "may_propose", "_because", "via", "_escalate_to", "_text")
 
     def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date | None,
                  allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
-                 because: tuple[Rule, ...], via: tuple[Rule, ...]):
+                 because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+        """`reason` and `because` may be LATER for a no: then they are worked out on first access."""
         self._charter = charter
         self.role = role
         self.decision = decision
         self.request = request
         self._on = on
         self.allowed = allowed
-        self.reason = reason
+        self._reason = reason
         self.obligations = obligations
         self.may_propose = may_propose
-        self.because = because
+        self._because = because
         self.via = via
         self._escalate_to: tuple[str, ...] | None = None
         self._text: str | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    def _why_not(self) -> None:
+        from .evaluate import why_not
+
+        self._reason, self._because = why_not(self._charter, self.role, self.decision, self.request, self.on)
+
+    @property
+    def reason(self) -> str | None:
+        """None when allowed; else `forbidden`, `delegation_inactive`, `outside_limits` or `not_granted`."""
+        if self._reason is LATER:
+            self._why_not()
+        return self._reason
+
+    @property
+    def because(self) -> tuple[Rule, ...]:
+        """The rules that decided it: the grant and delegations used, or the forbids that denied it,
+        or the limits the request is outside of."""
+        if self._because is None:
+            self._why_not()
+        return self._because  # type: ignore[return-value]
 
     @property
     def on(self) -> date:

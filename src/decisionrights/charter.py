@@ -11,13 +11,13 @@ import threading
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from .answer import Answer
 from .compile import CompiledCharter, compile_charter
 from .errors import InvalidRequest
-from ._codegen import FORBIDDEN, build_validator
-from .evaluate import decide, decider, is_allowed
+from ._codegen import build_validator
+from .evaluate import answer, decider, is_allowed
 from .parse import DEFAULT_LIMITS, Limits, parse
 from .request import Validator, _show, make_validator, request_date
 from .source import Source
@@ -33,13 +33,14 @@ _ANY_ROLE: Any = object()
 class Charter:
     """A compiled charter. Immutable once loaded, so one instance serves many threads."""
 
-    __slots__ = ("compiled", "_validators", "__weakref__")
+    __slots__ = ("compiled", "_validators", "_pairs", "__weakref__")
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
         self._validators: dict[str, Validator] = {
             name: build_validator(spec.attrs, make_validator(name, spec.attrs))
             for name, spec in compiled.decisions.items()}
+        self._pairs: dict[tuple[str, str], tuple[Validator, Callable]] = {}
 
     # -- facts --------------------------------------------------------------------
     @property
@@ -80,6 +81,13 @@ class Charter:
         """Validate the names and the request's attributes; raise `InvalidRequest`."""
         return self._check_names(role, decision)(attributes)
 
+    def _fast(self, role: Any, decision: Any) -> tuple[Validator, Callable]:
+        """The validator and the generated decider for a known role and decision, kept per pair."""
+        validate = self._check_names(role, decision)
+        pair = (validate, decider(self.compiled, role, decision))
+        self._pairs[(role, decision)] = pair
+        return pair
+
     def may(self, role: str, decision: str, *, on: date | str | None = None, **attributes: Any) -> Answer:
         """May `role` decide `decision` for this request (on date `on`, today by default)?
 
@@ -87,48 +95,29 @@ class Charter:
         undeclared attribute, or a value of the wrong type; never answers
         `allowed` to a bad request.
         """
-        cc = self.compiled
         try:
-            decide_fn = cc.deciders[(role, decision)]
-            validate = self._validators[decision]
+            validate, decide_fn = self._pairs[(role, decision)]
         except (KeyError, TypeError):
-            validate = self._check_names(role, decision)
-            decide_fn = decider(cc, role, decision)
+            validate, decide_fn = self._fast(role, decision)
         attrs = validate(attributes)
         day = None if on is None else request_date(on)
-        found = decide_fn(attrs, day)
-        if found is not None and found is not FORBIDDEN and (role, decision) not in cc.proposals:
-            return Answer(cc, role, decision, attrs, day, True, None, found.obligations, False, found.because,
-                          found.via)
-        return decide(cc, role, decision, attrs, day)
+        return answer(self.compiled, role, decision, attrs, day, decide_fn(attrs, day))
 
     def may_many(self, requests: Iterable[tuple[str, str, Mapping[str, Any]]], *,
                  on: date | str | None = None) -> list[Answer]:
         """Answer many `(role, decision, attributes)` requests, e.g. to replay an audit log."""
         day = None if on is None else request_date(on)
         cc = self.compiled
-        deciders = cc.deciders
-        validators = self._validators
-        proposals = cc.proposals
+        pairs = self._pairs
         out = []
         append = out.append
-        for request in requests:
-            if type(request) is not tuple or len(request) != 3 or not isinstance(request[2], Mapping):
-                raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
-            role, decision, attributes = request
+        for role, decision, attributes in requests:
             try:
-                decide_fn = deciders[(role, decision)]
-                validate = validators[decision]
+                validate, decide_fn = pairs[(role, decision)]
             except (KeyError, TypeError):
-                validate = self._check_names(role, decision)
-                decide_fn = decider(cc, role, decision)
+                validate, decide_fn = self._fast(role, decision)
             attrs = validate(attributes)
-            found = decide_fn(attrs, day)
-            if found is not None and found is not FORBIDDEN and (role, decision) not in proposals:
-                append(Answer(cc, role, decision, attrs, day, True, None, found.obligations, False, found.because,
-                              found.via))
-            else:
-                append(decide(cc, role, decision, attrs, day))
+            append(answer(cc, role, decision, attrs, day, decide_fn(attrs, day)))
         return out
 
     def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Mapping
 
 from ._codegen import FORBIDDEN, build_decider
-from .answer import Answer
+from .answer import LATER, Answer
 from .compile import CompiledCharter, Path
 from .conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from .rules import Rule
@@ -75,7 +75,7 @@ def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str
     return tuple(r for r in cc.roles if r != role and is_allowed(cc, r, decision, attrs, on))
 
 
-def _reason(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
+def why_not(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
             on: date) -> tuple[str, tuple[Rule, ...]]:
     """Why not: the first of forbidden, delegation_inactive, outside_limits, not_granted."""
     binding = cc.forbids_of.get((role, decision), ())
@@ -105,15 +105,22 @@ def _may_propose(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[s
     return any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))
 
 
+def answer(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None,
+           found: Path | None | object) -> Answer:
+    """The answer, from what the generated decider found; why not is worked out when asked."""
+    propose = bool(cc.proposals) and (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
+    if found is None or found is FORBIDDEN:
+        return Answer(cc, role, decision, attrs, on, False, LATER, _NONE, propose, None, ())
+    return Answer(cc, role, decision, attrs, on, True, None, found.obligations, propose,  # type: ignore[union-attr]
+                  found.because, found.via)  # type: ignore[union-attr]
+
+
+_NONE: frozenset = frozenset()
+
+
 def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None) -> Answer:
     """Answer one validated request (`on` None: today)."""
-    found = decider(cc, role, decision)(attrs, on)
-    propose = (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
-    if found is not None and found is not FORBIDDEN:
-        return Answer(cc, role, decision, attrs, on, True, None, found.obligations, propose, found.because, found.via)
-    day = today() if on is None else on
-    reason, because = _reason(cc, role, decision, attrs, day)
-    return Answer(cc, role, decision, attrs, day, False, reason, frozenset(), propose, because, ())
+    return answer(cc, role, decision, attrs, on, decider(cc, role, decision)(attrs, on))
 
 
 # -- explanation ------------------------------------------------------------------
