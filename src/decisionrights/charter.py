@@ -111,7 +111,10 @@ class Charter:
         pairs = self._pairs
         out = []
         append = out.append
-        for role, decision, attributes in requests:
+        for request in requests:
+            if type(request) is not tuple or len(request) != 3 or not isinstance(request[2], Mapping):
+                raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
+            role, decision, attributes = request
             try:
                 validate, decide_fn = pairs[(role, decision)]
             except (KeyError, TypeError):
