@@ -153,6 +153,18 @@ def test_attenuation(data: st.DataObject) -> None:
     and the answer's obligations include the delegator's (those of one of its ways)."""
     dr = _engine()
     text, reqs = draw_case(data)
+    # Most random charters delegate little; add a delegation so every example puts the law to work.
+    holders = sorted(set(re.findall(r"^(?!nobody\b)(\w+) may decide (\w+)", text, re.M)))
+    if holders:  # delegate from a role that holds the decision, so the delegation can give something
+        giver, what = data.draw(st.sampled_from(holders), label="delegating grant holder")
+        added = data.draw(dt.delegation_statements(text, delegator=giver, decision=what), label="added delegation")
+    else:
+        added = data.draw(dt.delegation_statements(text), label="added delegation")
+    words = added.split()
+    if len(words) > 4 and words[1] == "delegates":  # (a one-role charter has no one to delegate to)
+        text = dt.add_statement(text, added)
+        reqs += data.draw(st.lists(dt.requests(text, role=words[4], decision=words[2]), min_size=1, max_size=4),
+                          label="requests of the delegate")
     charter, ref = load(dr, text), Reference.from_text(text)
     for req in reqs:
         values = ref.complete(req.decision, req.attributes)
