@@ -158,6 +158,10 @@ def test_attenuation(data: st.DataObject) -> None:
     if holders:  # delegate from a role that holds the decision, so the delegation can give something
         giver, what = data.draw(st.sampled_from(holders), label="delegating grant holder")
         added = data.draw(dt.delegation_statements(text, delegator=giver, decision=what), label="added delegation")
+        if data.draw(st.booleans(), label="also forbid the delegator part of it"):
+            # The delegate must not gain what the delegator itself may not decide.
+            text = dt.add_statement(text, data.draw(dt.forbid_statements(text, role=giver, decision=what),
+                                                    label="forbid on the delegator"))
     else:
         added = data.draw(dt.delegation_statements(text), label="added delegation")
     words = added.split()

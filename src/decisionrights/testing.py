@@ -395,9 +395,9 @@ def grant_statements(charter: str | Schema, max_leaves: int = 4) -> st.SearchStr
 
 @st.composite
 def _forbid(draw: Callable[..., Any], schema: Schema, max_leaves: int = 3,
-            decision: DecisionInfo | None = None) -> str:
+            decision: DecisionInfo | None = None, role: str | None = None) -> str:
     decision = decision if decision is not None else draw(st.sampled_from(schema.decisions))
-    who = draw(st.one_of(st.sampled_from(schema.roles), st.none()))
+    who = role if role is not None else draw(st.one_of(st.sampled_from(schema.roles), st.none()))
     head = f"nobody may decide {decision.name}" if who is None else f"{who} may not decide {decision.name}"
     # A forbid with no condition shuts a role out entirely: possible, but rare.
     if decision.attributes and draw(st.integers(0, 7)) != 7:
@@ -407,10 +407,15 @@ def _forbid(draw: Callable[..., Any], schema: Schema, max_leaves: int = 3,
     return _layout(head, condition, ())
 
 
-def forbid_statements(charter: str | Schema, max_leaves: int = 3) -> st.SearchStrategy[str]:
-    """`R may not decide D when …` or `nobody may decide D when …` for a charter."""
+def forbid_statements(charter: str | Schema, max_leaves: int = 3, *,
+                      role: str | None = None, decision: str | None = None) -> st.SearchStrategy[str]:
+    """`R may not decide D when …` or `nobody may decide D when …` for a charter.
+
+    `role` and `decision` fix those (with `role` given, never `nobody`).
+    """
     schema = charter if isinstance(charter, Schema) else schema_of(charter)
-    return _forbid(schema, max_leaves)
+    return _forbid(schema, max_leaves, role=role,
+                   decision=schema.decision(decision) if decision is not None else None)
 
 
 _SUBDELEGATION = ("none", "bounded", "unbounded")
