@@ -112,9 +112,12 @@ class Charter:
         out = []
         append = out.append
         for request in requests:
-            if type(request) is not tuple or len(request) != 3 or not isinstance(request[2], Mapping):
+            try:
+                role, decision, attributes = request
+            except (TypeError, ValueError):
+                attributes = None
+            if type(request) is not tuple or (type(attributes) is not dict and not isinstance(attributes, Mapping)):
                 raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
-            role, decision, attributes = request
             try:
                 validate, decide_fn = pairs[(role, decision)]
             except (KeyError, TypeError):
