@@ -55,9 +55,30 @@ def test_flawed_in_every_format(fmt, capsys, monkeypatch):
 
 def test_every_rule_has_a_corpus_case_that_finds_it():
     for rule in RULES:
-        [case] = [c for c in CASES if c.name.startswith(rule.CODE)]
-        found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28))
-        assert rule.CODE in {d.code for d in found}, rule.CODE
+        cases = [c for c in CASES if c.name.startswith(rule.CODE)]
+        assert cases, f"{rule.CODE} has no corpus case"
+        for case in cases:
+            found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28))
+            assert rule.CODE in {d.code for d in found}, case.name
+
+
+def test_a_delegation_back_up_a_chain_is_a_cycle_not_beyond_authority():
+    """Found by the analysis-exactness law: cfo may decide everything (through ceo's delegation) but
+    may pass on only its own `budgeted` grant; passing the rest back to ceo is a cycle, and DR201's
+    claim "beyond what cfo may decide" would be false."""
+    text = """charter "Generated"
+role ceo
+role cfo
+decision purchase {
+  budgeted: bool
+}
+ceo may decide purchase
+ceo delegates purchase to cfo
+cfo delegates purchase to ceo
+cfo may decide purchase when budgeted
+"""
+    codes = [d.code for d in lint_text(text, "cycle.charter", on=date(2026, 11, 28))]
+    assert "DR201" not in codes and "DR203" in codes
 
 
 def test_every_rule_is_documented():

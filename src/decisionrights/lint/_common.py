@@ -36,6 +36,28 @@ def show_request(cc: CompiledCharter, decision: str, sample: Mapping[str, Value]
     return ", ".join(parts) or "any request"
 
 
+def held_by_delegator(an, delegation):
+    """What the delegator of `delegation` holds of its decision, at any date, as three regions:
+
+    `held`, everything it may decide; `passable`, what it may pass on to this
+    delegate (ways with a link to spare that do not already run through the
+    delegate); `stuck`, what it holds only through a delegation received
+    without `may subdelegate` (loops back to the delegate are not counted: a
+    cycle is DR203's finding).
+    """
+    held = passable = stuck = an.nothing(delegation.decision)
+    for path in an.cc.paths.get((delegation.delegator, delegation.decision), ()):
+        region = an.path_region(path, dated=False)
+        held = held | region
+        if delegation.delegate in path.chain:
+            continue
+        if path.remaining >= 1:
+            passable = passable | region
+        else:
+            stuck = stuck | region
+    return held, passable, stuck - passable
+
+
 def when(region_text: str, everything: str = "for every request") -> str:
     """`when amount > 10k`, or a phrase for the region that holds everything."""
     return everything if region_text == "true" else f"when {region_text}"

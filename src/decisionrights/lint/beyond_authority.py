@@ -17,7 +17,7 @@ delegator's own grant.
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ._common import show_request
+from ._common import held_by_delegator, show_request
 
 CODE = "DR201"
 NAME = "delegation-beyond-authority"
@@ -35,26 +35,23 @@ def check(ctx):
                 f"{d.delegator} holds no authority over `{d.decision}`, so this delegation gives {d.delegate} nothing",
                 help=f"grant `{d.decision}` to {d.delegator} first, or delegate from a role that holds it")
             continue
-        usable = an.nothing(d.decision)
-        for p in own:
-            if p.remaining >= 1 and d.delegate not in p.chain:
-                usable = usable | an.path_region(p, dated=False)
-        if usable.is_empty():
-            continue  # passing on what may not be passed on: DR202
+        held, passable, _ = held_by_delegator(an, d)
+        if passable.is_empty():
+            continue  # passing on what may not be passed on: DR202 (or a cycle: DR203)
         delegated = an.region(d.cond, d.decision)
-        excess = delegated - usable - an.forbidden(d.delegator, d.decision) - an.forbidden(d.delegate, d.decision)
+        excess = delegated - held - an.forbidden(d.delegator, d.decision) - an.forbidden(d.delegate, d.decision)
         if excess.is_empty():
             continue
         sample = excess.sample()
         cur = an.currency(d.decision)
-        effective = delegated & usable
+        effective = delegated & held
         holders = [p.grant.rule for p in own if not p.links][:2]
         yield ctx.diagnostic(
             CODE, SEVERITY, d.rule.span,
             f"the delegation reaches beyond what {d.delegator} may decide: "
             f"{excess.render(cur)} is delegated but can never be allowed",
             notes=[f"for example: {show_request(cc, d.decision, sample)} — {d.delegator} may decide only "
-                   f"{usable.render(cur)}"],
+                   f"{held.render(cur)}"],
             labels=[(r.span, f"{d.delegator}'s own authority") for r in holders],
             help=(f"narrow the delegation to `{effective.render(cur)}`, or widen {d.delegator}'s own grant"
                   if not effective.is_empty() else f"widen {d.delegator}'s own grant, or remove the delegation"))
