@@ -109,11 +109,7 @@ class _ToModel:
     walks the tree.
     """
 
-    # -- names and literals -------------------------------------------------
-    def name(self, meta, children):
-        tok = children[0]
-        return m.Name.model_construct(span=_span_of(tok), value=str(tok))
-
+    # -- names and literals (a NAME token reaches its parent as a Name: see _build) ----
     def name_list(self, meta, children):
         return tuple(children)
 
@@ -694,8 +690,8 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
     todo: list[tuple[Any, int]] = [(tree, 0)]  # (node, its nesting), or (token, _TOKEN), or (node, _BUILD)
     while todo:
         node, depth = todo.pop()
-        if depth == _TOKEN:
-            done.append(node)
+        if depth == _TOKEN:  # a token is itself, but a NAME (`?name` is inlined) is the model's Name
+            done.append(m.Name.model_construct(span=_span_of(node), value=str(node)) if node.type == "NAME" else node)
             continue
         if depth == _BUILD:
             count = len(node.children)
