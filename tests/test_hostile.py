@@ -462,6 +462,22 @@ def test_payloads_as_names_are_names_or_diagnostics(payload: str, watch: _Watch)
     assert payload not in watch.compiled_source()
 
 
+@pytest.mark.parametrize("statement", ['include "../secret.charter"', 'include "../../etc/passwd"',
+                                       "import ../other.charter", 'use "/etc/shadow"'])
+def test_no_statement_reads_a_file_not_even_an_include(statement: str, watch: _Watch, tmp_path: Path) -> None:
+    """The language has no includes: an attempt is a located syntax error and opens nothing."""
+    folder = tmp_path / "charters"
+    folder.mkdir()
+    (tmp_path / "secret.charter").write_text(BASE, encoding="utf-8")  # what a `../` escape would reach
+    text = BASE + statement + "\n"
+    with watch.watching() as seen:
+        with pytest.raises(dr.CharterError) as err:
+            dr.loads(text, str(folder / "org.charter"))
+    assert seen == []
+    [diag] = err.value.diagnostics
+    assert diag.code == "DR001" and diag.span.line == BASE.count("\n") + 1 and diag.span.column > 1
+
+
 def test_the_watch_sees_a_file_being_opened(watch: _Watch, tmp_path: Path) -> None:
     with watch.watching() as seen:
         (tmp_path / "x").write_text("x")
