@@ -141,3 +141,17 @@ def test_unexpected_end():
 def test_single_quotes_hint():
     [d, *_] = errors("charter 'x'\n")
     assert "double quotes" in (d.help or "")
+
+
+def test_spans_run_from_the_first_word_to_the_last_bracket():
+    """A node's span takes in its keywords and brackets; a bracketed condition keeps its own span inside."""
+    from decisionrights.source import Span
+
+    text = ('charter "x"\nrole a\ndecision d {\n  b: bool\n  c: bool\n}\n'
+            "a may decide d when (b or c)\n"
+            "nobody may decide d when not b\n")
+    grant, forbid = p(text).statements[-2:]
+    assert grant.span == Span(7, 1, 7, 29)  # through the `)`
+    assert grant.condition.span.column == 22 and grant.condition.span.end_column == 28  # `b or c`, inside the brackets
+    assert forbid.span == Span(8, 1, 8, 31)  # from `nobody`
+    assert forbid.condition.span == Span(8, 26, 8, 31)  # from `not`
