@@ -210,4 +210,14 @@ def test_outside_limits_explains_what_it_would_take():
     text = c.may("controller", "purchase", amount=30_000, category="software", on="2026-06-01").explain()
     assert "amount 30k EUR is over controller's limit of 25k EUR by 5k EUR" in text
     text = c.may("controller", "purchase", amount=60_000, category="software", on="2027-01-15").explain()
-    assert "over the 50k EUR limit of cfo's delegation by 10k EUR" in text
+    assert "what it would take: amount 60k EUR is over the 50k EUR limit of cfo's delegation by 10k EUR" in text
+    assert "other dates" not in text
+
+
+def test_what_it_would_take_keeps_today_apart_from_other_dates():
+    """Before the delegation starts, today's limit is the controller's own; the delegation's is another day's."""
+    c = dr.load(EXAMPLES / "acme-finance.charter")
+    text = c.may("controller", "purchase", amount=60_000, category="software", on="2026-11-28").explain()
+    assert "what it would take: amount 60k EUR is over controller's limit of 25k EUR by 35k EUR (line 35)." in text
+    assert ("on other dates: amount 60k EUR is over the 50k EUR limit of cfo's delegation by 10k EUR (line 46), "
+            "while that delegation is in effect (from 2026-12-01 until 2027-03-31).") in text

@@ -207,6 +207,12 @@ def _describe_miss(cc: CompiledCharter, decision: str, atom: Cond, attrs: Mappin
     return f"the request is outside {owner} (line {line})"
 
 
+def _window(path: Path) -> str:
+    """`from 2026-12-01 until 2027-03-31`, `until …` or `from …`: when a way in is in effect."""
+    parts = [f"{word} {day.isoformat()}" for word, day in (("from", path.start), ("until", path.end)) if day]
+    return " ".join(parts)
+
+
 def nearest_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
                  paths: Iterable[Path] | None = None) -> tuple[Path, list[Cond]] | None:
     """The way in whose limits come nearest to allowing the request, and the parts it misses."""
@@ -247,9 +253,17 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
         for rule in answer.because:
             lines.append(f"  forbidden by {rule.where()}: {rule.text}")
     elif answer.reason == "outside_limits":
-        miss = nearest_miss(cc, role, decision, answer.request)
+        ways = cc.paths.get((role, decision), ())
+        miss = nearest_miss(cc, role, decision, answer.request, [p for p in ways if p.active_on(answer.on)])
         if miss:
             lines.append(f"what it would take: {miss}.")
+        # A delegation out of its dates still says what another day would take; say it is another day.
+        elsewhen = nearest_path(cc, role, decision, answer.request, [p for p in ways if not p.active_on(answer.on)])
+        if elsewhen is not None:
+            path, misses = elsewhen
+            words = "; ".join(_describe_miss(cc, decision, atom, answer.request, path) for atom in misses)
+            lines.append(f"{'on other dates' if miss else 'what it would take, on other dates'}: {words}, "
+                         f"while that delegation is in effect ({_window(path)}).")
     elif answer.reason == "delegation_inactive":
         for rule in answer.because:
             lines.append(f"  the delegation at {rule.where()} is not in effect on {answer.on.isoformat()}: {rule.text}")
