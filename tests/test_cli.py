@@ -57,6 +57,8 @@ def test_ask_bool_and_money_with_currency():
     (["team_lead", "purchase", "amount5k"], "is not `name=value`"),
     (["intern", "purchase", "amount=5k", "category=software"], "`intern` is not a role"),
     (["team_lead", "sell", "amount=5k"], "`sell` is not a decision"),
+    (["controler", "purchase", "amount=5k", "category=software"], "did you mean `controller`?"),
+    (["team_lead", "purchse", "amount=5k", "category=software"], "did you mean `purchase`?"),
     (["team_lead", "purchase", "amount=5k", "category=software", "vendor_related=maybe"], "neither true nor false"),
     (["team_lead", "purchase", "amount=5 USD", "category=software"], "given in USD"),
 ])

@@ -221,3 +221,13 @@ def test_what_it_would_take_keeps_today_apart_from_other_dates():
     assert "what it would take: amount 60k EUR is over controller's limit of 25k EUR by 35k EUR (line 35)." in text
     assert ("on other dates: amount 60k EUR is over the 50k EUR limit of cfo's delegation by 10k EUR (line 46), "
             "while that delegation is in effect (from 2026-12-01 until 2027-03-31).") in text
+
+
+def test_a_near_miss_of_a_name_gets_a_guess():
+    c = dr.load(EXAMPLES / "acme-finance.charter")
+    with pytest.raises(dr.InvalidRequest, match=r"`controler` is not a role of this charter \(did you mean `controller`\?\)"):
+        c.may("controler", "purchase", amount=1, category="software")
+    with pytest.raises(dr.InvalidRequest, match=r"did you mean `purchase`\?"):
+        c.may("controller", "purchse", amount=1, category="software")
+    with pytest.raises(dr.InvalidRequest, match=r"`zz` is not a role of this charter$"):
+        c.may("zz", "purchase", amount=1, category="software")

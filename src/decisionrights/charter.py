@@ -14,7 +14,7 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from .answer import Answer
-from .compile import CompiledCharter, compile_charter
+from .compile import CompiledCharter, compile_charter, suggest
 from .errors import InvalidRequest
 from ._codegen import build_validator
 from .evaluate import answer, decider, is_allowed
@@ -71,10 +71,10 @@ class Charter:
         """The decision's validator, once role and decision are known names; else `InvalidRequest`."""
         validate = self._validators.get(decision) if type(decision) is str else None
         if validate is None:
-            raise InvalidRequest(f"{_show(decision)} is not a decision of this charter; it has "
-                                 f"{', '.join(self.decisions) or 'none'}")
+            raise InvalidRequest(f"{_show(decision)} is not a decision of this charter"
+                                 f"{_guess(decision, self.decisions)}; it has {', '.join(self.decisions) or 'none'}")
         if role is not _ANY_ROLE and (type(role) is not str or role not in self.compiled.manager):
-            raise InvalidRequest(f"{_show(role)} is not a role of this charter")
+            raise InvalidRequest(f"{_show(role)} is not a role of this charter{_guess(role, self.roles)}")
         return validate
 
     def _check(self, role: str | None, decision: str, attributes: Mapping[str, Any]) -> dict:
@@ -151,6 +151,12 @@ class Charter:
             if not held.region.is_empty() or not held.propose.is_empty():
                 out[decision] = held
         return out
+
+
+def _guess(name: Any, known: Iterable[str]) -> str:
+    """` (did you mean `controller`?)` for a near miss of a known name, else nothing."""
+    found = suggest(name, known) if type(name) is str else None
+    return f" (did you mean `{found}`?)" if found else ""
 
 
 def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS,

@@ -17,6 +17,7 @@ from typing import Any, Sequence, TextIO
 
 from . import __version__
 from .charter import Charter, decode, loads
+from .compile import suggest
 from .diagnostics import Diagnostic, Severity, render_github, render_json, render_text, use_color
 from .errors import CharterError, InvalidRequest
 from .regions import TooComplex
@@ -69,11 +70,20 @@ class _CommandLine:
         return UsageError(message, diag)
 
 
+def check_name(cmd: _CommandLine, charter: Charter, kind: str, name: str) -> None:
+    """A role or decision named on the command line must be the charter's: else a usage error with a guess."""
+    known = charter.roles if kind == "role" else charter.decisions
+    if name in known:
+        return
+    guess = suggest(name, known)
+    listing = f"its {kind}s are: {', '.join(known) or 'none'}"
+    raise cmd.error(name, f"`{name}` is not a {kind} of {charter.path}",
+                    f"did you mean `{guess}`? {listing}" if guess else listing)
+
+
 def _attributes(charter: Charter, decision: str, pairs: Sequence[str], cmd: _CommandLine) -> dict[str, Any]:
-    spec = charter.compiled.decisions.get(decision)
-    if spec is None:
-        raise cmd.error(decision, f"`{decision}` is not a decision of {charter.path}",
-                        f"its decisions are: {', '.join(charter.decisions) or 'none'}")
+    check_name(cmd, charter, "decision", decision)
+    spec = charter.compiled.decisions[decision]
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -123,9 +133,7 @@ def _date_option(text: str, cmd: _CommandLine):
 def cmd_ask(args: argparse.Namespace, cmd: _CommandLine) -> int:
     charter = _load(args.file)
     attrs = _attributes(charter, args.decision, args.attributes, cmd)
-    if args.role not in charter.roles:
-        raise cmd.error(args.role, f"`{args.role}` is not a role of {charter.path}",
-                        f"its roles are: {', '.join(charter.roles)}")
+    check_name(cmd, charter, "role", args.role)
     try:
         answer = charter.may(args.role, args.decision, on=args.on, **attrs)
     except InvalidRequest as exc:

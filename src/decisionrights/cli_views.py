@@ -35,24 +35,21 @@ def cmd_matrix(args: argparse.Namespace, cmd) -> int:
 
 
 def cmd_graph(args: argparse.Namespace, cmd) -> int:
-    from .cli import OK, _load
+    from .cli import OK, _load, check_name
 
     charter = _load(args.file)
-    if args.decision is not None and args.decision not in charter.decisions:
-        raise cmd.error(args.decision, f"`{args.decision}` is not a decision of {charter.path}",
-                        f"its decisions are: {', '.join(charter.decisions) or 'none'}")
+    if args.decision is not None:
+        check_name(cmd, charter, "decision", args.decision)
     render = views.graph_dot if args.format == "dot" else views.graph_mermaid
     sys.stdout.write(render(charter, decision=args.decision))
     return OK
 
 
 def cmd_card(args: argparse.Namespace, cmd) -> int:
-    from .cli import OK, _load
+    from .cli import OK, _load, check_name
 
     charter = _load(args.file)
-    if args.role not in charter.roles:
-        raise cmd.error(args.role, f"`{args.role}` is not a role of {charter.path}",
-                        f"its roles are: {', '.join(charter.roles)}")
+    check_name(cmd, charter, "role", args.role)
     card = views.authority_card(charter, args.role, on=_on(args, cmd))
     if args.format == "markdown":
         sys.stdout.write(views.card_markdown(card))

@@ -207,7 +207,7 @@ class _Binding:
         return self.get(key)
 
 
-def _suggest(name: str, known: Iterable[str]) -> str | None:
+def suggest(name: str, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
     return close[0] if close else None
 
@@ -251,7 +251,7 @@ class _Compiler:
             return None
         if name.value in self.roles:
             return name.value
-        guess = _suggest(name.value, self.roles)
+        guess = suggest(name.value, self.roles)
         hint = f"did you mean `{guess}`?" if guess else f"declare it with `role {name.value}`"
         self.error(UNKNOWN_ROLE, name.span, f"`{name.value}` is not a declared role", hint)
         return None
@@ -260,7 +260,7 @@ class _Compiler:
         spec = self.decisions.get(name.value)
         if spec is not None:
             return spec
-        guess = _suggest(name.value, self.decisions)
+        guess = suggest(name.value, self.decisions)
         hint = f"did you mean `{guess}`?" if guess else f"declare it with `decision {name.value} {{ … }}`"
         self.error(UNKNOWN_DECISION, name.span, f"`{name.value}` is not a declared decision", hint)
         return None
@@ -269,7 +269,7 @@ class _Compiler:
         attr = spec.attrs.get(name.value)
         if attr is not None:
             return attr
-        guess = _suggest(name.value, spec.attrs)
+        guess = suggest(name.value, spec.attrs)
         known = ", ".join(spec.attrs) or "no attributes"
         hint = f"did you mean `{guess}`?" if guess else f"`{spec.name}` has {known}"
         self.error(UNKNOWN_ATTRIBUTE, name.span, f"`{name.value}` is not an attribute of `{spec.name}`", hint)
@@ -283,7 +283,7 @@ class _Compiler:
             if lit.kind == "name":
                 if lit.value in attr.members:
                     return lit.value
-                guess = _suggest(str(lit.value), attr.members)
+                guess = suggest(str(lit.value), attr.members)
                 self.error(UNKNOWN_MEMBER, lit.span,
                            f"`{lit.value}` is not one of {attr.name}'s choices: {', '.join(attr.members)}",
                            f"did you mean `{guess}`?" if guess else
