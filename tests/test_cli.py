@@ -167,3 +167,46 @@ def test_test_reports_coverage_and_enforces_a_minimum(tmp_path):
     low = run("test", str(EXAMPLES / "acme-finance.charter"), "--min-coverage", "95")
     assert low.returncode == 1 and "below --min-coverage 95%" in low.stdout
     assert run("test", str(EXAMPLES / "platform-team.charter"), "--min-coverage", "100").returncode == 0
+
+
+# -- colour: on a terminal only, and never with NO_COLOR -------------------------------------------
+
+def run_on_a_terminal(*args: str, no_color: bool = False) -> tuple[int, str]:
+    """The command with its output on a real pseudo-terminal, as a person at a shell sees it."""
+    pty = pytest.importorskip("pty")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "decisionrights", *args], stdout=follower, stderr=follower,
+                            stdin=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(timeout=120), b"".join(chunks).decode()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize("args,painted", [
+    (["ask", ACME, "controller", "purchase", "amount=20k", "category=software"],
+     "\x1b[1;32myes: controller may decide purchase.\x1b[0m"),
+    (["ask", ACME, "controller", "purchase", "amount=60k", "category=software"],
+     "\x1b[1;31mno: controller may not decide purchase (outside limits).\x1b[0m"),
+    (["who", ACME, "purchase", "amount=60k", "category=software"], "\x1b[1;32mboard\x1b[0m"),
+    (["lint", str(SPEC_EXAMPLES / "flawed" / "flawed.charter")], "\x1b["),
+])
+def test_colour_on_a_terminal_and_never_with_no_color(args, painted):
+    code, out = run_on_a_terminal(*args)
+    assert painted in out, out
+    code_plain, plain = run_on_a_terminal(*args, no_color=True)
+    assert code_plain == code and "\x1b[" not in plain
+    assert run(*args).stdout.replace("\n", "\r\n").strip() in plain  # not a terminal: the same text, plain
