@@ -155,3 +155,13 @@ def test_spans_run_from_the_first_word_to_the_last_bracket():
     assert grant.condition.span.column == 22 and grant.condition.span.end_column == 28  # `b or c`, inside the brackets
     assert forbid.span == Span(8, 1, 8, 31)  # from `nobody`
     assert forbid.condition.span == Span(8, 26, 8, 31)  # from `not`
+
+
+def test_the_walk_keeps_exactly_the_named_terminals_of_the_grammar():
+    """`_KEPT` lists the tokens a rule's method receives: every terminal the grammar names, and no keyword."""
+    import re
+
+    from decisionrights.parse import _KEPT, _grammar_text
+
+    named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", _grammar_text(), re.M)) - {"COMMENT"}
+    assert named == _KEPT

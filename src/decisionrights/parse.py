@@ -59,7 +59,7 @@ def _grammar_text() -> str:
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     # Every token stays in the tree (`keep_all_tokens`): `_build` works out each node's span from its
-    # first and last token, keywords included, which costs a third of what lark's `propagate_positions` did.
+    # first and last token, keywords included, cheaper than lark's `propagate_positions`.
     return Lark(_grammar_text(), parser="lalr", lexer="contextual", keep_all_tokens=True,
                 maybe_placeholders=False)
 
@@ -683,6 +683,7 @@ _TOKEN, _BUILD = -2, -1
 
 _KEPT = frozenset({"NAME", "NUMBER", "MONEY", "DATE", "STRING", "COMPARATOR", "TYPE_NAME", "LEVEL_WORD"})
 """The tokens a rule's method receives; the others (keywords, punctuation) only mark where a node starts and ends."""
+_DROP = object()  # stands in for such a token among the finished children until its parent drops it
 
 
 def _build(tree: Tree, limits: Limits) -> m.CharterModel:
@@ -734,9 +735,6 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
         todo.append((node, _BUILD))
         todo.extend((child, depth if isinstance(child, Tree) else _TOKEN) for child in reversed(node.children))
     return done[0]
-
-
-_DROP = object()
 
 
 def _first_token(node: Tree) -> Token:

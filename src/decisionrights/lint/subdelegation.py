@@ -53,8 +53,8 @@ def _partly(ctx, d, own):
     """Some of it may be passed on; the part held only through a delegation may not."""
     an = ctx.analysis
     _, passable, stuck = held_by_delegator(an, d)
-    lost = an.region(d.cond, d.decision) & stuck
-    lost = lost - passable - an.forbidden(d.delegate, d.decision)
+    delegated = an.region(d.cond, d.decision)
+    lost = (delegated & stuck) - an.forbidden(d.delegate, d.decision)
     if lost.is_empty():
         return
     cur = an.currency(d.decision)
@@ -65,5 +65,5 @@ def _partly(ctx, d, own):
         notes=[f"for example: {show_request(ctx.compiled, d.decision, lost.sample())} — {d.delegator} may "
                f"decide it, {d.delegate} gets nothing from this delegation"],
         help=f"add `may subdelegate` to the delegation {d.delegator} received, or narrow this one to "
-             f"`{(an.region(d.cond, d.decision) & passable).render(cur)}`",
+             f"`{(delegated & passable).render(cur)}`",
         labels=_received(d, own))
