@@ -231,3 +231,21 @@ def test_a_near_miss_of_a_name_gets_a_guess():
         c.may("controller", "purchse", amount=1, category="software")
     with pytest.raises(dr.InvalidRequest, match=r"`zz` is not a role of this charter$"):
         c.may("zz", "purchase", amount=1, category="software")
+
+
+def test_an_answer_keeps_the_date_it_was_decided_on(monkeypatch):
+    """Asked without a date at 23:59 and explained after midnight, an answer still speaks of the day it was
+    decided on: the date is fixed when `may` is called, not when the answer is first read."""
+    from datetime import date
+
+    from decisionrights import request as request_module
+
+    c = dr.load(EXAMPLES / "acme-finance.charter")
+    monkeypatch.setattr(request_module, "_today", (float("inf"), date(2026, 11, 30)))  # the day before cover
+    answer = c.may("controller", "purchase", amount=40_000, category="software")
+    many = c.may_many([("controller", "purchase", {"amount": 40_000, "category": "software"})])
+    monkeypatch.setattr(request_module, "_today", (float("inf"), date(2026, 12, 1)))  # midnight passes
+    for a in (answer, many[0]):
+        assert not a.allowed and a.on == date(2026, 11, 30) and a.reason == "delegation_inactive"
+        assert "not in effect on 2026-11-30" in a.explain()
+    assert c.may("controller", "purchase", amount=40_000, category="software").allowed  # a new question: today

@@ -19,7 +19,7 @@ from .errors import InvalidRequest
 from ._codegen import build_validator
 from .evaluate import answer, decider, is_allowed
 from .parse import DEFAULT_LIMITS, Limits, parse
-from .request import Validator, _show, make_validator, request_date
+from .request import Validator, _show, make_validator, request_date, today
 from .source import Source
 
 if TYPE_CHECKING:
@@ -100,13 +100,13 @@ class Charter:
         except (KeyError, TypeError):
             validate, decide_fn = self._fast(role, decision)
         attrs = validate(attributes)
-        day = None if on is None else request_date(on)
+        day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
         return answer(self.compiled, role, decision, attrs, day, decide_fn(attrs, day))
 
     def may_many(self, requests: Iterable[tuple[str, str, Mapping[str, Any]]], *,
                  on: date | str | None = None) -> list[Answer]:
         """Answer many `(role, decision, attributes)` requests, e.g. to replay an audit log."""
-        day = None if on is None else request_date(on)
+        day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
         cc = self.compiled
         pairs = self._pairs
         out = []
@@ -129,7 +129,7 @@ class Charter:
     def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
         """Every role allowed this request, in the order the charter declares them."""
         attrs = self._check(_ANY_ROLE, decision, attributes)
-        day = None if on is None else request_date(on)
+        day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
         return tuple(r for r in self.compiled.roles if is_allowed(self.compiled, r, decision, attrs, day))
 
 
