@@ -146,3 +146,18 @@ def test_too_complex_conditions_are_reported_not_hung():
     assert {d.code for d in found} == {"DR200"}
     charter = dr.loads(case.read_text())
     assert charter.may("a", "d", **{f"b{i}": i % 2 == 0 for i in range(24)})
+
+
+def test_no_gap_below_zero_money():
+    """Found by the analysis-exactness law (thorough): money is never negative, so a grant from zero up
+    leaves no gap — before, lint reported `amount < 0` with the example amount = -1 EUR, a request
+    `may` itself refuses."""
+    text = """charter "Generated"
+currency EUR
+role ceo
+decision purchase {
+  amount: money
+}
+ceo may decide purchase when amount >= 0
+"""
+    assert [d for d in lint_text(text, "gap.charter", on=date(2026, 11, 28)) if d.code == "DR207"] == []

@@ -478,8 +478,10 @@ def values_for(attr: str) -> st.SearchStrategy[Value]:
     kind = ATTRS[attr].kind
     if kind in ("money", "number"):
         near = [v for x in NUMBERS for v in _near_numbers(x)]
-        return st.one_of(st.sampled_from(near), st.integers(-10**6, 10**6),
-                         st.decimals(-10**6, 10**6, places=3, allow_nan=False, allow_infinity=False))
+        drawn = st.one_of(st.sampled_from(near), st.integers(-10**6, 10**6),
+                          st.decimals(-10**6, 10**6, places=3, allow_nan=False, allow_infinity=False))
+        # An amount of money is never negative (such a request is refused), and regions hold none.
+        return drawn.map(abs) if kind == "money" else drawn
     if kind == "date":
         near_days = [v for d in DATES for v in _near_dates(d)]
         return st.one_of(st.sampled_from(near_days), st.dates())
@@ -512,7 +514,8 @@ def witness_values(attr: str, consts: set[Any]) -> list[Any]:
         if not ordered:
             return [0]
         mids = [(Decimal(a) + Decimal(b)) / 2 for a, b in itertools.pairwise(ordered)]
-        return ordered + mids + [ordered[0] - 1, ordered[-1] + 1]
+        out = ordered + mids + [ordered[0] - 1, ordered[-1] + 1]
+        return out if kind == "number" else sorted({v for v in out if v >= 0} | {0})
     if kind == "date":
         out = {date.min, date.max}
         for d in consts:

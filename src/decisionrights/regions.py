@@ -77,6 +77,8 @@ _FIRST_DAY = date.min.toordinal()
 _LAST_DAY = date.max.toordinal()
 _DAYS: Cuts = ((0, _FIRST_DAY, 0), (0, _LAST_DAY + 1, 0))
 _REALS: Cuts = (NEG_INF, POS_INF)
+_MONEY: Cuts = ((0, Fraction(0), 0), POS_INF)
+"""Money is never negative (a request with a negative amount is refused), so its universe is [0, ∞)."""
 
 _REFERENCE_DAY = date(2027, 1, 1).toordinal()
 """The day `sample()` picks when a date is free to be anything, clamped into range."""
@@ -159,9 +161,10 @@ class _Ordered:
 
     cuts: Cuts
     days: bool
+    money: bool = False  # an amount of money: never below zero
 
     def universe(self) -> Cuts:
-        return _DAYS if self.days else _REALS
+        return _DAYS if self.days else _MONEY if self.money else _REALS
 
     def is_empty(self) -> bool:
         return not self.cuts
@@ -170,13 +173,13 @@ class _Ordered:
         return self.cuts == self.universe()
 
     def __and__(self, other: _Ordered) -> _Ordered:
-        return _Ordered(_combine(self.cuts, other.cuts, _and), self.days)
+        return _Ordered(_combine(self.cuts, other.cuts, _and), self.days, self.money)
 
     def __or__(self, other: _Ordered) -> _Ordered:
-        return _Ordered(_combine(self.cuts, other.cuts, _or), self.days)
+        return _Ordered(_combine(self.cuts, other.cuts, _or), self.days, self.money)
 
     def __sub__(self, other: _Ordered) -> _Ordered:
-        return _Ordered(_combine(self.cuts, other.cuts, _minus), self.days)
+        return _Ordered(_combine(self.cuts, other.cuts, _minus), self.days, self.money)
 
     def __le__(self, other: _Ordered) -> bool:
         return not _combine(self.cuts, other.cuts, _minus)
@@ -353,7 +356,9 @@ _EQUALITY_OPS = {"==", "!="}
 
 
 def _full_part(spec: AttrSpec) -> Part:
-    if spec.kind in ("number", "money"):
+    if spec.kind == "money":
+        return _Ordered(_MONEY, days=False, money=True)
+    if spec.kind == "number":
         return _Ordered(_REALS, days=False)
     if spec.kind == "date":
         return _Ordered(_DAYS, days=True)
@@ -366,6 +371,13 @@ def _full_part(spec: AttrSpec) -> Part:
     raise ValueError(f"unknown attribute kind `{spec.kind}` for `{spec.name}`")
 
 
+def _clip(part: _Ordered, spec: AttrSpec) -> _Ordered:
+    """An amount of money is never negative: its sets hold only amounts from zero up."""
+    if spec.kind != "money":
+        return part
+    return _Ordered(_combine(part.cuts, _MONEY, _and), False, money=True)
+
+
 def _invert(part: Part, full: Part) -> Part:
     """The complement of a set within its attribute's universe."""
     return full - part  # type: ignore[operator]
@@ -376,7 +388,7 @@ def _cmp_part(spec: AttrSpec, full: Part, op: str, value: Value) -> Part:
     if spec.kind in _ORDER_KINDS:
         days = spec.kind == "date"
         cuts = _atom_cuts(op, _ordinal(value) if days else _rational(value))
-        return _Ordered(_as_days(cuts) if days else cuts, days)
+        return _clip(_Ordered(_as_days(cuts) if days else cuts, days), spec)
     if op not in _EQUALITY_OPS:
         raise ValueError(f"`{spec.name}` is {spec.kind}: it supports only == and !=, not {op}")
     if isinstance(full, _Text):
@@ -400,7 +412,7 @@ def _in_part(spec: AttrSpec, full: Part, values: Iterable[Value], negated: bool)
     if spec.kind in _ORDER_KINDS:
         days = spec.kind == "date"
         points = [_ordinal(v) if days else _rational(v) for v in values]
-        part = _Ordered(_point_cuts(points, days), days)
+        part = _clip(_Ordered(_point_cuts(points, days), days), spec)
     elif isinstance(full, _Text):
         texts = tuple(v for v in values if isinstance(v, str))
         if len(texts) != len(values):
@@ -484,7 +496,8 @@ def _simplify(boxes: Iterable[Box]) -> tuple[Box, ...]:
 def _weight(part: Part) -> int:
     """How much a set costs to write down: its finite bounds, or the values it lists."""
     if isinstance(part, _Ordered):
-        return sum(1 for cut in part.cuts if cut[0] == 0 and cut not in _DAYS)
+        floor = _MONEY[0] if part.money else None  # zero, the least amount, is never written
+        return sum(1 for cut in part.cuts if cut[0] == 0 and cut not in _DAYS and cut != floor)
     if isinstance(part, _Finite):
         return min(len(part.values), len(part.members) - len(part.values))
     return len(part.values)
@@ -858,6 +871,8 @@ def _sample_day(part: _Ordered) -> int:
 def _sample_number(part: _Ordered) -> Fraction:
     """A round number in the highest interval: its top if included, else near the middle."""
     start, end = part.intervals()[-1]
+    if part.money and start == _MONEY[0] and not (end[0] == 0 and end[1] == 0):
+        start = NEG_INF  # from zero up: pick as if unbounded below (`amount < 250k` → 200k, not 0)
     lo = None if start[0] else Fraction(start[1])
     hi = None if end[0] else Fraction(end[1])
     lo_closed, hi_closed = start[2] == 0, end[2] == 1
@@ -979,7 +994,7 @@ def _runs(part: _Ordered) -> list[_Run]:
     """
     runs: list[_Run] = []
     for start, end in part.intervals():
-        run = _Run(*_bounds(start, end, part.days))
+        run = _Run(*_bounds(start, end, part.days, floor=part.money))
         prev = runs[-1] if runs else None
         if prev is not None and prev.hi is not None and run.lo is not None \
                 and not (prev.is_point() and run.is_point()):
@@ -991,8 +1006,14 @@ def _runs(part: _Ordered) -> list[_Run]:
     return runs
 
 
-def _bounds(start: Cut, end: Cut, days: bool) -> tuple[Fraction | int | None, bool, Fraction | int | None, bool]:
-    """(lo, lo included, hi, hi included) of one interval; None where it is unbounded."""
+def _bounds(start: Cut, end: Cut, days: bool,
+            floor: bool = False) -> tuple[Fraction | int | None, bool, Fraction | int | None, bool]:
+    """(lo, lo included, hi, hi included) of one interval; None where it is unbounded.
+
+    With `floor` (money), an interval from zero included has no lower bound to write: zero is the least amount.
+    """
+    if floor and start == _MONEY[0]:
+        start = NEG_INF
     if days:
         lo = None if start[1] == _FIRST_DAY else int(start[1])
         hi = None if end[1] == _LAST_DAY + 1 else int(end[1]) - 1
@@ -1006,7 +1027,7 @@ def _ordered_cond(part: _Ordered, name: str) -> Cond:
     """Runs become `x >= lo and x < hi and x != h`; single values gather into one `x in [..]`."""
     value: Callable[[Fraction | int], Value] = (
         date.fromordinal if part.days else _to_number)  # type: ignore[assignment]
-    missing = _Ordered(_combine(part.universe(), part.cuts, _minus), part.days)
+    missing = _Ordered(_combine(part.universe(), part.cuts, _minus), part.days, part.money)
     gaps = _day_runs(missing)
     if gaps and all(run.is_point() for run in gaps):  # all but a few values: `x not in [..]`
         return _membership(name, [value(run.lo) for run in gaps], negated=True)  # type: ignore[arg-type]
