@@ -352,6 +352,8 @@ def test_render_condition_writes_any_condition() -> None:
     (lt("amount", 100_000), {"amount": 90_000}),
     (ge("amount", 10_000), {"amount": 10_000}),
     (gt("amount", -5), {"amount": 0}),
+    (le("amount", 0), {"amount": 0}),  # money starts at zero: the only amount there is
+    (lt("amount", 1), {"amount": Decimal("0.9")}),
     (lt("amount", Decimal("0.5")), {"amount": Decimal("0.4")}),
     (TRUE, {"amount": 0, "category": "hardware", "vendor_related": False, "note": "other",
             "signed_on": date(2027, 1, 1)}),

@@ -871,7 +871,7 @@ def _sample_day(part: _Ordered) -> int:
 def _sample_number(part: _Ordered) -> Fraction:
     """A round number in the highest interval: its top if included, else near the middle."""
     start, end = part.intervals()[-1]
-    if part.money and start == _MONEY[0] and not (end[0] == 0 and end[1] == 0):
+    if part.money and start == _MONEY[0]:
         start = NEG_INF  # from zero up: pick as if unbounded below (`amount < 250k` → 200k, not 0)
     lo = None if start[0] else Fraction(start[1])
     hi = None if end[0] else Fraction(end[1])
