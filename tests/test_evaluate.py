@@ -249,3 +249,62 @@ def test_an_answer_keeps_the_date_it_was_decided_on(monkeypatch):
         assert not a.allowed and a.on == date(2026, 11, 30) and a.reason == "delegation_inactive"
         assert "not in effect on 2026-11-30" in a.explain()
     assert c.may("controller", "purchase", amount=40_000, category="software").allowed  # a new question: today
+
+
+# -- the generated fast path (`_codegen`) -------------------------------------------------------
+
+def test_pairs_of_one_shape_share_their_code_but_keep_their_own_limits():
+    """Two grants with the same structure are answered by one generated function, each with its own values."""
+    c = load("cfo may decide buy when amount <= 5k and kind == goods\n"
+             "controller may decide buy when amount <= 1k and kind == services\n")
+    assert c.may("cfo", "buy", amount=3_000, kind="goods")
+    assert not c.may("controller", "buy", amount=3_000, kind="services")
+    assert c.may("controller", "buy", amount=1_000, kind="services")
+    assert not c.may("cfo", "buy", amount=1_000, kind="services")
+    cfo, controller = c._asks["buy"]["cfo"], c._asks["buy"]["controller"]
+    assert cfo[0] is controller[0] and cfo != controller
+
+
+@pytest.mark.parametrize("amount", [3_000, "3k", "3k EUR", 3_000.0])
+@pytest.mark.parametrize("related", [None, False])
+def test_every_form_of_a_value_gets_the_same_answer(amount, related):
+    """Plain ints take the fast path, text and floats the full validator: the answers are the same."""
+    c = load("cfo may decide buy when amount <= 3k and related == false\n"
+             "nobody may decide buy when kind == services and amount > 2k\n")
+    extra = {} if related is None else {"related": related}
+    yes = c.may("cfo", "buy", amount=amount, kind="goods", **extra)
+    no = c.may("cfo", "buy", amount=amount, kind="services", **extra)
+    assert yes and yes.request == {"amount": 3_000, "kind": "goods", "related": False}
+    assert not no and no.reason == "forbidden"
+    assert [bool(a) for a in c.may_many([("cfo", "buy", {"amount": amount, "kind": k, **extra})
+                                         for k in ("goods", "services")])] == [True, False]
+
+
+def test_an_answer_is_true_or_false_as_it_says():
+    c = load("cfo may decide buy when amount <= 3k\n")
+    yes, no = c.may("cfo", "buy", amount=1, kind="goods"), c.may("cfo", "buy", amount=4_000, kind="goods")
+    assert isinstance(yes, dr.Answer) and isinstance(no, dr.Answer)
+    assert (bool(yes), yes.allowed, bool(no), no.allowed, not no) == (True, True, False, False, True)
+    built = dr.Answer(c.compiled, "cfo", "buy", {"amount": 4_000, "kind": "goods", "related": False}, date(2026, 1, 1),
+                      False, None, frozenset(), False, (), ())
+    assert not built and built.allowed is False
+
+
+def test_may_many_keeps_its_own_copy_of_each_request():
+    from types import MappingProxyType
+
+    c = load("cfo may decide buy when amount <= 3k\n")
+    given = {"amount": 1, "kind": "goods"}
+    answers = c.may_many([("cfo", "buy", given), ("cfo", "buy", MappingProxyType({"amount": 4_000, "kind": "goods"}))])
+    given["amount"] = 10**9
+    assert [bool(a) for a in answers] == [True, False]
+    assert answers[0].request == {"amount": 1, "kind": "goods", "related": False}
+    assert "amount" in given and given["amount"] == 10**9 and "related" not in given
+
+
+@pytest.mark.parametrize("request_", [["cfo", "buy", {"amount": 1, "kind": "goods"}], ("cfo", "buy"),
+                                      ("cfo", "buy", [("amount", 1)]), "abc", None])
+def test_may_many_refuses_a_request_that_is_not_a_tuple_of_three(request_):
+    c = load("cfo may decide buy\n")
+    with pytest.raises(dr.InvalidRequest, match="each request is a"):
+        c.may_many([("cfo", "buy", {"amount": 1, "kind": "goods"}), request_])

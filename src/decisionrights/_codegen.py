@@ -1,55 +1,59 @@
-"""Fast paths, generated once per charter: a Python function per (role, decision) and per decision.
+"""Fast paths, generated once per shape: one pair of Python functions answers every (role, decision) of that shape.
 
-The generated source is built only from our own identifiers (`v0`, `k3`, …);
-every value a charter author wrote — limits, enum members, attribute names —
-is bound in the function's namespace as a constant, never pasted into the
-source. Nothing a charter says is ever evaluated as Python.
+A (role, decision) pair is answered by `ask(given, on, k)`: check the request,
+decide it and build the `Answer`, all in one function. The source of `ask` is
+built only from our own identifiers (`v0`, `k[3]`, …); every value a charter
+author wrote — limits, enum members, attribute names — sits in the pair's
+constant tuple `k`, never in the source. Nothing a charter says is ever
+evaluated as Python.
+
+Because the values are not in the source, pairs whose conditions have the same
+structure (`amount <= k[2] and category in k[3]`) share one compiled function:
+a 2,000-role charter needs a few dozen functions, not thousands, and the ones
+it needs stay hot in the processor's caches.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
+from . import request as _request
+from .answer import Answer, Verdict, _No, _Yes
 from .conditions import All, AnyOf, AttrSpec, Cmp, Cond, In, Not
 from .values import MAX_DIGITS
 
-FORBIDDEN = object()
-"""What a generated decider returns when a forbid binds the requester."""
-
 
 class _Writer:
-    def __init__(self) -> None:
-        self.names: dict[str, Any] = {}
-        self.attrs: dict[str, str] = {}
+    """Turns conditions into Python source over `v0`, `v1`, … (attributes) and `k[i]` (constants)."""
+
+    def __init__(self, attrs: Sequence[str]) -> None:
+        self.consts: list[Any] = [None] * _OWN  # the pair's own `ask`, filled in once compiled
         self._ids: dict[int, str] = {}
+        self.vars = {name: f"v{i}" for i, name in enumerate(attrs)}
+        for name in attrs:
+            self.const(name)
 
     def const(self, value: Any) -> str:
         key = id(value)
         name = self._ids.get(key)
         if name is None:
-            name = f"k{len(self.names)}"
-            self.names[name] = value
+            name = f"k[{len(self.consts)}]"
+            self.consts.append(value)
             self._ids[key] = name
-        return name
-
-    def var(self, attr: str) -> str:
-        name = self.attrs.get(attr)
-        if name is None:
-            name = f"v{len(self.attrs)}"
-            self.attrs[attr] = name
         return name
 
     def cond(self, cond: Cond) -> str:
         if isinstance(cond, Cmp):
-            var = self.var(cond.attr)
+            var = self.vars[cond.attr]
             if cond.value is True and cond.op == "==":
                 return f"({var} is True)"
             if cond.value is False and cond.op == "==":
                 return f"({var} is False)"
             return f"({var} {cond.op} {self.const(cond.value)})"
         if isinstance(cond, In):
-            return f"({self.var(cond.attr)} {'not in' if cond.negated else 'in'} {self.const(cond.values)})"
+            return f"({self.vars[cond.attr]} {'not in' if cond.negated else 'in'} {self.const(cond.values)})"
         if isinstance(cond, All):
             return "(" + " and ".join(self.cond(c) for c in cond.items) + ")" if cond.items else "True"
         if isinstance(cond, AnyOf):
@@ -58,34 +62,64 @@ class _Writer:
             return f"(not {self.cond(cond.item)})"
         raise TypeError(cond)  # pragma: no cover
 
-    def header(self, argument: str) -> list[str]:
-        return [f"    {var} = {argument}[{self.const(attr)}]" for attr, var in self.attrs.items()]
+
+def _checks(w: _Writer, attrs: Mapping[str, AttrSpec]) -> str:
+    """The test that every value is already in the form the slow validator would return it."""
+    checks = []
+    bound = w.const(10 ** MAX_DIGITS)
+    for spec in attrs.values():
+        var = w.vars[spec.name]
+        if spec.kind == "money":
+            checks.append(f"type({var}) is int and 0 <= {var} < {bound}")
+        elif spec.kind == "number":
+            checks.append(f"type({var}) is int and -{bound} < {var} < {bound}")
+        elif spec.kind == "bool":
+            checks.append(f"({var} is True or {var} is False)")
+        elif spec.kind == "enum":
+            checks.append(f"type({var}) is str and {var} in {w.const(frozenset(spec.members))}")
+        elif spec.kind == "text":
+            checks.append(f"type({var}) is str")
+        else:
+            checks.append(f"type({var}) is _date")
+    return " and ".join(checks) or "True"
 
 
-def _compile(source: str, names: dict[str, Any], entry: str) -> Callable:
-    namespace = dict(names)
-    exec(compile(source, f"<decisionrights:{entry}>", "exec"), namespace)  # our source, our names
-    return namespace[entry]
+_OWN = 1
+"""`k[0]` is the pair's own `ask`; its values start at `k[1]`."""
 
 
-def build_decider(requester: str, paths, forbid_of: Callable[[str], Cond | None],
-                  today: Callable[[], date]) -> Callable:
-    """`decide(attrs, day) -> Path | None | FORBIDDEN` for one role and decision.
+def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str], Cond | None],
+                attrs: Mapping[str, AttrSpec], validate: Callable[[Mapping[str, Any]], dict],
+                no: Verdict, yes: Callable[[Any], Verdict],
+                general: Callable[[dict, date, Any], Answer] | None) -> tuple[Callable, Callable, tuple]:
+    """`(ask, judge, k)` for one role and decision; `k[0]` is `ask`.
 
-    `paths` are its ways in, `forbid_of(role)` the forbid condition binding a
-    role (None if none). Paths are tried fewest obligations first, so the first
-    that holds is the one the answer takes.
+    `ask(given, on, k)` answers a request whose attribute dict the caller hands
+    over (it may be completed in place); `judge(attrs, day, k)` answers an
+    already validated one.
+    `paths` are the pair's ways in, tried fewest obligations first, so the
+    first that holds is the one the answer takes; `forbid_of(role)` is the
+    forbid condition binding a role (None if none); `validate` the decision's
+    full validator, for anything the fast check does not accept; `no` and
+    `yes(path)` the verdicts answers share. When `general` is given (the pair
+    has `may propose` grants, which depend on the request), answers are built
+    by `general(attrs, day, path_or_None)` instead.
     """
-    w = _Writer()
+    names = list(attrs)
+    w = _Writer(names)
     body: list[str] = []
-    ordered = sorted(paths, key=lambda p: p.key)
-    dated = any(p.start is not None or p.end is not None for p in ordered)
+
+    def give(verdict: Any, path: Any) -> str:
+        """Make the answer `r`, then `END` (return it, or store it and go on to the next)."""
+        if general is not None:
+            return f"r = {w.const(general)}(a, day, {w.const(path)}); END"
+        return (f"r = _new({'_Yes' if verdict.allowed else '_No'}); r.allowed = {verdict.allowed}; "
+                f"r._v = {w.const(verdict)}; r.request = a; r._on = day; END")
+
     own = forbid_of(requester)
     if own is not None:
-        body.append(f"    if {w.cond(own)}: return {w.const(FORBIDDEN)}")
-    if dated:
-        body.append(f"    if day is None: day = {w.const(today)}()")
-    for path in ordered:
+        body.append(f"if {w.cond(own)}: {give(no, None)}")
+    for path in sorted(paths, key=lambda p: p.key):
         tests = [w.cond(path.cond)]
         if path.start is not None:
             tests.append(f"{w.const(path.start)} <= day")
@@ -95,59 +129,69 @@ def build_decider(requester: str, paths, forbid_of: Callable[[str], Cond | None]
             bound = forbid_of(role)
             if bound is not None:
                 tests.append(f"not {w.cond(bound)}")
-        body.append(f"    if {' and '.join(tests)}: return {w.const(path)}")
-    body.append("    return None")
-    source = "\n".join(["def decide(a, day):", *w.header("a"), *body]) + "\n"
-    return _compile(source, w.names, "decide")
+        body.append(f"if {' and '.join(tests)}: {give(yes(path), path)}")
+    body.append(give(no, None))
 
-
-def build_validator(attrs: Mapping[str, AttrSpec], slow: Callable[[Mapping[str, Any]], dict]) -> Callable:
-    """A validator with a fast path for the common, well-typed request; anything else goes to `slow`.
-
-    The fast path accepts exactly what `slow` accepts unchanged (ints for money and
-    numbers, bools, declared enum members, str text, `date` dates) with every
-    required attribute given and optional ones either all given or all left out.
-    """
-    w = _Writer()
+    check = _checks(w, attrs)
+    slow = w.const(validate)
     required = [a for a in attrs.values() if not a.has_default]
     optional = [a for a in attrs.values() if a.has_default]
-    checks = []
-    for spec in attrs.values():
-        var = w.var(spec.name)
-        if spec.kind == "money":
-            bound = w.const(10 ** MAX_DIGITS)
-            checks.append(f"type({var}) is int and 0 <= {var} < {bound}")
-        elif spec.kind == "number":
-            bound = w.const(10 ** MAX_DIGITS)
-            checks.append(f"type({var}) is int and -{bound} < {var} < {bound}")
-        elif spec.kind == "bool":
-            checks.append(f"({var} is True or {var} is False)")
-        elif spec.kind == "enum":
-            checks.append(f"type({var}) is str and {var} in {w.const(frozenset(spec.members))}")
-        elif spec.kind == "text":
-            checks.append(f"type({var}) is str")
-        else:
-            checks.append(f"type({var}) is {w.const(date)}")
-    check = " and ".join(checks) or "True"
-    slow_name = w.const(slow)
-    lines = ["def validate(g):"]
-    # Only required attributes given: fill in the defaults.
-    lines.append(f"    if len(g) == {len(required)}:")
-    lines.append("        try:")
-    for spec in attrs.values():
-        var = w.attrs[spec.name]
-        if spec.has_default:
-            lines.append(f"            {var} = {w.const(spec.default)}")
-        else:
-            lines.append(f"            {var} = g[{w.const(spec.name)}]")
-    lines.append(f"        except KeyError: return {slow_name}(g)")
-    lines.append(f"        if {check}: return {{{', '.join(f'{w.const(s.name)}: {w.attrs[s.name]}' for s in attrs.values())}}}")
-    if optional:
-        lines.append(f"    elif len(g) == {len(attrs)}:")
-        lines.append("        try:")
-        for spec in attrs.values():
-            lines.append(f"            {w.attrs[spec.name]} = g[{w.const(spec.name)}]")
-        lines.append(f"        except KeyError: return {slow_name}(g)")
-        lines.append(f"        if {check}: return {{{', '.join(f'{w.const(s.name)}: {w.attrs[s.name]}' for s in attrs.values())}}}")
-    lines.append(f"    return {slow_name}(g)")
-    return _compile("\n".join(lines) + "\n", w.names, "validate")
+
+    def key(name: str) -> str:
+        return f"k[{names.index(name) + _OWN}]"
+
+    def checked(indent: str, end: str) -> list[str]:
+        """Read the attributes of `a`, check them, decide; anything unusual falls through."""
+        out: list[str] = []
+        branches = [(len(required), required, optional)]
+        if optional:
+            branches.append((len(attrs), list(attrs.values()), []))
+        for i, (count, given, filled) in enumerate(branches):
+            out.append(f"{'elif' if i else 'if'} len(a) == {count}:")
+            if given:
+                out.append("    try:")
+                out += [f"        {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
+                out.append(f"    except KeyError: r = judge({slow}(a), day, k); {end}")
+            for spec in filled:
+                out.append(f"    {w.vars[spec.name]} = {w.const(spec.default)}")
+            out.append(f"    if {check}:")
+            for spec in filled:
+                out.append(f"        a[{key(spec.name)}] = {w.vars[spec.name]}")
+            out += [f"        {line.replace('END', end)}" for line in body]
+        out.append(f"r = judge({slow}(a), day, k); {end}")
+        return [indent + line for line in out]
+
+    judge = ["def judge(a, day, k):"]
+    judge += [f"    {w.vars[n]} = a[{key(n)}]" for n in names]
+    judge += [f"    {line.replace('END', 'return r')}" for line in body]
+
+    ask = ["def ask(a, on, k):",
+           "    if on is None:",
+           "        c = _request._today",
+           "        day = c[1] if _time() < c[0] else _today()",
+           "    elif type(on) is _date: day = on",
+           "    else: day = _request_date(on)",
+           *checked("    ", "return r")]
+
+    source = "\n".join(judge + ask) + "\n"
+    ask_fn, judge_fn = _shape(source)
+    return ask_fn, judge_fn, (ask_fn, *w.consts[_OWN:])
+
+
+_GLOBALS = {"_new": object.__new__, "_Yes": _Yes, "_No": _No, "_request": _request, "_time": time.time,
+            "_today": _request.today, "_request_date": _request.request_date, "_date": date}
+_SHAPES: dict[str, tuple[Callable, Callable]] = {}
+_MAX_SHAPES = 4096
+
+
+def _shape(source: str) -> tuple[Callable, Callable]:
+    """The compiled functions for one shape of source, compiled once per process."""
+    found = _SHAPES.get(source)
+    if found is None:
+        namespace = dict(_GLOBALS)
+        exec(compile(source, "<decisionrights:ask>", "exec"), namespace)  # our source, our names
+        found = (namespace["ask"], namespace["judge"])
+        if len(_SHAPES) >= _MAX_SHAPES:
+            _SHAPES.clear()  # an unusual process that loads very many different charters
+        _SHAPES[source] = found
+    return found

@@ -53,6 +53,28 @@ LATER: Any = "later"
 """Marks a part of a no that is worked out when first asked for (see `Answer.reason`)."""
 
 
+class Verdict:
+    """What answers through one way share: everything but the request and its date.
+
+    One per way in (a yes) and one per role and decision (a no), made once when
+    the pair is first asked about, so an answer costs three slots to build.
+    """
+
+    __slots__ = ("charter", "role", "decision", "allowed", "obligations", "may_propose", "because", "via")
+
+    def __init__(self, charter: Any, role: str, decision: str, allowed: bool,
+                 obligations: frozenset[tuple[str, str]], may_propose: bool,
+                 because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+        self.charter = charter
+        self.role = role
+        self.decision = decision
+        self.allowed = allowed
+        self.obligations = obligations
+        self.may_propose = may_propose
+        self.because = because
+        self.via = via
+
+
 class Answer:
     """What the charter says about one request.
 
@@ -61,65 +83,93 @@ class Answer:
     `escalate_to` when not allowed (empty: nobody may decide it); `reason`
     (`forbidden`, `outside_limits`, `not_granted`, `delegation_inactive`, or
     None when allowed); `because`, the rules that decided it; `via`, the
-    delegation chain used. `explain()` says it in words.
+    delegation chain used; `request`, the checked attributes; `on`, the date
+    it was decided for. `explain()` says it in words.
 
-    An answer is built cheaply; what is not needed to say yes or no (the
-    escalation targets, the explanation, today's date) is worked out on first
-    access and kept.
+    An answer is built cheaply: what it shares with other answers through the
+    same way is kept once, and what is not needed to say yes or no (why not,
+    the escalation targets, the explanation) is worked out on first access
+    and kept.
     """
 
-    __slots__ = ("_charter", "role", "decision", "request", "_on", "allowed", "_reason", "obligations",
-                 "may_propose", "_because", "via", "_escalate_to", "_text")
+    __slots__ = ("allowed", "_v", "request", "_on", "_reason", "_because", "_escalate_to", "_text")
 
-    def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date | None,
+    def __new__(cls, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
+                allowed: bool, *rest: Any) -> "Answer":
+        return object.__new__(_Yes if allowed else _No)  # each kind says yes or no in C, see below
+
+    def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
                  allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
                  because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
-        """`reason` and `because` may be LATER for a no: then they are worked out on first access."""
-        self._charter = charter
-        self.role = role
-        self.decision = decision
+        """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
+        self.allowed = allowed
+        self._v = Verdict(charter, role, decision, allowed, obligations, may_propose, because, via)
         self.request = request
         self._on = on
-        self.allowed = allowed
-        self._reason = reason
-        self.obligations = obligations
-        self.may_propose = may_propose
-        self._because = because
-        self.via = via
-        self._escalate_to: tuple[str, ...] | None = None
-        self._text: str | None = None
+        if reason is not LATER:
+            self._reason = reason
 
-    def __bool__(self) -> bool:
-        return self.allowed
+    # The generated fast path (`_codegen`) builds answers without `__init__`: it makes a `_Yes`
+    # or a `_No` and sets `allowed`, `_v`, `request` and `_on`; the other slots stay empty until
+    # first asked for.
+
+    @property
+    def role(self) -> str:
+        return self._v.role
+
+    @property
+    def decision(self) -> str:
+        return self._v.decision
+
+    @property
+    def obligations(self) -> frozenset[tuple[str, str]]:
+        return self._v.obligations
+
+    @property
+    def may_propose(self) -> bool:
+        return self._v.may_propose
+
+    @property
+    def via(self) -> tuple[Rule, ...]:
+        """The delegation chain used, first link first; empty for a grant of the role's own or a no."""
+        return self._v.via
+
+    @property
+    def on(self) -> date:
+        """The request's date (the day it was asked when the caller gave none)."""
+        return self._on
 
     def _why_not(self) -> None:
         from .evaluate import why_not
 
-        self._reason, self._because = why_not(self._charter, self.role, self.decision, self.request, self.on)
+        v = self._v
+        self._reason, self._because = why_not(v.charter, v.role, v.decision, self.request, self._on)
 
     @property
     def reason(self) -> str | None:
         """None when allowed; else `forbidden`, `delegation_inactive`, `outside_limits` or `not_granted`."""
-        if self._reason is LATER:
-            self._why_not()
+        try:
+            return self._reason
+        except AttributeError:
+            pass
+        if self.allowed:
+            return None
+        self._why_not()
         return self._reason
 
     @property
     def because(self) -> tuple[Rule, ...]:
         """The rules that decided it: the grant and delegations used, or the forbids that denied it,
         or the limits the request is outside of."""
-        if self._because is None:
-            self._why_not()
-        return self._because  # type: ignore[return-value]
-
-    @property
-    def on(self) -> date:
-        """The request's date (today when the caller gave none)."""
-        if self._on is None:
-            from .request import today
-
-            self._on = today()
-        return self._on
+        found = self._v.because
+        if found is not None:
+            return found
+        try:
+            return self._because
+        except AttributeError:
+            pass
+        self._why_not()
+        return self._because
 
     def _of(self, kind: str) -> tuple[str, ...]:
         return tuple(sorted(r for k, r in self.obligations if k == kind))
@@ -146,18 +196,25 @@ class Answer:
         allowed role; `()` when nobody may decide it; None when the answer is yes."""
         if self.allowed:
             return None
-        if self._escalate_to is None:
-            from .evaluate import escalation
+        try:
+            return self._escalate_to
+        except AttributeError:
+            pass
+        from .evaluate import escalation
 
-            self._escalate_to = escalation(self._charter, self.role, self.decision, self.request, self.on)
+        v = self._v
+        self._escalate_to = escalation(v.charter, v.role, v.decision, self.request, self._on)
         return self._escalate_to
 
     def explain(self) -> str:
         """The answer in a few lines a team lead can act on."""
-        if self._text is None:
-            from .evaluate import explain
+        try:
+            return self._text
+        except AttributeError:
+            pass
+        from .evaluate import explain
 
-            self._text = explain(self._charter, self)
+        self._text = explain(self._v.charter, self)
         return self._text
 
     def to_model(self) -> AnswerModel:
@@ -180,6 +237,19 @@ class Answer:
         return f"<Answer {self.role} · {self.decision}: {verdict}>"
 
 
+class _Yes(Answer):
+    """An answer that is yes: true, like any object without `__bool__` (no Python call to find out)."""
+
+    __slots__ = ()
+
+
+class _No(Answer):
+    """An answer that is no: false, because `bool()` with no arguments is False (again no Python call)."""
+
+    __slots__ = ()
+    __bool__ = staticmethod(bool)
+
+
 def _jsonable(value: Value) -> Any:
     if isinstance(value, date):
         return value.isoformat()
@@ -190,4 +260,4 @@ def _jsonable(value: Value) -> Any:
     return str(value)
 
 
-__all__ = ["Answer", "AnswerModel", "format_number"]
+__all__ = ["Answer", "AnswerModel", "Verdict", "format_number"]

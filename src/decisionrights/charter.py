@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from .answer import Answer
 from .compile import CompiledCharter, compile_charter, suggest
 from .errors import InvalidRequest
-from ._codegen import build_validator
-from .evaluate import answer, decider, is_allowed
+from .evaluate import is_allowed, plan
 from .parse import DEFAULT_LIMITS, Limits, parse
 from .request import Validator, _show, make_validator, request_date, today
 from .source import Source
@@ -33,14 +32,15 @@ _ANY_ROLE: Any = object()
 class Charter:
     """A compiled charter. Immutable once loaded, so one instance serves many threads."""
 
-    __slots__ = ("compiled", "_validators", "_pairs", "__weakref__")
+    __slots__ = ("compiled", "_validators", "_asks", "__weakref__")
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
         self._validators: dict[str, Validator] = {
-            name: build_validator(spec.attrs, make_validator(name, spec.attrs))
+            name: compiled.validators.setdefault(name, make_validator(name, spec.attrs))
             for name, spec in compiled.decisions.items()}
-        self._pairs: dict[tuple[str, str], tuple[Validator, Callable]] = {}
+        self._asks: dict[str, dict[str, tuple]] = {name: {} for name in compiled.decisions}
+        """Per decision, per role asked about: the generated `ask` function's constants (`ask` is the first)."""
 
     # -- facts --------------------------------------------------------------------
     @property
@@ -81,12 +81,12 @@ class Charter:
         """Validate the names and the request's attributes; raise `InvalidRequest`."""
         return self._check_names(role, decision)(attributes)
 
-    def _fast(self, role: Any, decision: Any) -> tuple[Validator, Callable]:
-        """The validator and the generated decider for a known role and decision, kept per pair."""
-        validate = self._check_names(role, decision)
-        pair = (validate, decider(self.compiled, role, decision))
-        self._pairs[(role, decision)] = pair
-        return pair
+    def _fast(self, role: Any, decision: Any) -> tuple:
+        """The generated `ask`'s constants for a known role and decision (`ask` first), kept per pair."""
+        self._check_names(role, decision)
+        k = plan(self.compiled, role, decision)[2]
+        self._asks[decision][role] = k
+        return k
 
     def may(self, role: str, decision: str, *, on: date | str | None = None, **attributes: Any) -> Answer:
         """May `role` decide `decision` for this request (on date `on`, today by default)?
@@ -96,35 +96,46 @@ class Charter:
         `allowed` to a bad request.
         """
         try:
-            validate, decide_fn = self._pairs[(role, decision)]
+            k = self._asks[decision][role]
         except (KeyError, TypeError):
-            validate, decide_fn = self._fast(role, decision)
-        attrs = validate(attributes)
-        day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
-        return answer(self.compiled, role, decision, attrs, day, decide_fn(attrs, day))
+            k = self._fast(role, decision)
+        return k[0](attributes, on, k)  # the date is fixed now, once for the whole answer
 
     def may_many(self, requests: Iterable[tuple[str, str, Mapping[str, Any]]], *,
                  on: date | str | None = None) -> list[Answer]:
-        """Answer many `(role, decision, attributes)` requests, e.g. to replay an audit log."""
+        """Answer many `(role, decision, attributes)` requests, e.g. to replay an audit log.
+
+        The answers come in the order of the requests, all for one date (`on`,
+        today by default). A bad request raises `InvalidRequest`.
+        """
         day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
-        cc = self.compiled
-        pairs = self._pairs
+        asks = self._asks
         out = []
         append = out.append
         for request in requests:
             try:
                 role, decision, attributes = request
-            except (TypeError, ValueError):
-                attributes = None
+                k = asks[decision][role]
+            except (KeyError, TypeError, ValueError):
+                k = self._checked_request(request)
+                attributes = request[2]
             if type(request) is not tuple or (type(attributes) is not dict and not isinstance(attributes, Mapping)):
-                raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
-            try:
-                validate, decide_fn = pairs[(role, decision)]
-            except (KeyError, TypeError):
-                validate, decide_fn = self._fast(role, decision)
-            attrs = validate(attributes)
-            append(answer(cc, role, decision, attrs, day, decide_fn(attrs, day)))
+                self._checked_request(request)
+            append(k[0](dict(attributes), day, k))  # a copy: the answer keeps it, the caller may change theirs
         return out
+
+    def _checked_request(self, request: Any) -> tuple:
+        """The `ask` constants for one request of `may_many`; `InvalidRequest` if it is not well formed."""
+        try:
+            role, decision, attributes = request
+        except (TypeError, ValueError):
+            attributes = None
+        if type(request) is not tuple or (type(attributes) is not dict and not isinstance(attributes, Mapping)):
+            raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
+        try:
+            return self._asks[decision][role]
+        except (KeyError, TypeError):
+            return self._fast(role, decision)
 
     def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
         """Every role allowed this request, in the order the charter declares them."""

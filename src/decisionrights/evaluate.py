@@ -18,12 +18,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable, Iterable, Mapping
 
-from ._codegen import FORBIDDEN, build_decider
-from .answer import LATER, Answer
+from ._codegen import build_asker
+from .answer import LATER, Answer, Verdict
 from .compile import CompiledCharter, Path
 from .conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from .rules import Rule
-from .request import today
+from .request import make_validator, today
 from .values import format_number
 
 
@@ -34,7 +34,7 @@ def _forbidden(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str
 def best_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> Path | None:
     """The way in with the fewest obligations, or None when the role may not decide.
 
-    The plain reading of the combining rule; `decider()` is the same rule compiled.
+    The plain reading of the combining rule; `plan()` is the same rule compiled.
     """
     if _forbidden(cc, role, decision, attrs):  # 1. forbid overrides permit
         return None
@@ -51,18 +51,34 @@ def best_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str,
     return best  # 4. None: default deny
 
 
-def decider(cc: CompiledCharter, role: str, decision: str) -> Callable:
-    """The combining rule for one role and decision, generated once and kept."""
-    fn = cc.deciders.get((role, decision))
-    if fn is None:
-        fn = build_decider(role, cc.paths.get((role, decision), ()), lambda r: cc.forbid_cond(r, decision), today)
-        cc.deciders[(role, decision)] = fn
-    return fn
+Plan = tuple[Callable, Callable, tuple]
+"""`(ask, judge, k)`: the generated functions for one role and decision, and its constants."""
 
 
-def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date | None) -> bool:
-    found = decider(cc, role, decision)(attrs, on)
-    return found is not None and found is not FORBIDDEN
+def plan(cc: CompiledCharter, role: str, decision: str) -> Plan:
+    """The combining rule for one role and decision, generated once and kept (see `_codegen`)."""
+    found = cc.deciders.get((role, decision))
+    if found is None:
+        spec = cc.decisions[decision]
+        validate = cc.validators.get(decision)
+        if validate is None:
+            validate = cc.validators.setdefault(decision, make_validator(decision, spec.attrs))
+        general = None
+        if (role, decision) in cc.proposals:  # `may propose` depends on the request: the general way
+            def general(attrs: dict[str, Value], on: date, path: Path | None) -> Answer:
+                return answer(cc, role, decision, attrs, on, path)
+        found = build_asker(role, cc.paths.get((role, decision), ()), lambda r: cc.forbid_cond(r, decision),
+                            spec.attrs, validate, Verdict(cc, role, decision, False, _NONE, False, None, ()),
+                            lambda p: Verdict(cc, role, decision, True, p.obligations, False, p.because, p.via),
+                            general)
+        cc.deciders[(role, decision)] = found
+    return found
+
+
+def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
+    """May `role` decide this validated request on `on`?"""
+    _, judge, k = plan(cc, role, decision)
+    return judge(attrs, on, k).allowed
 
 
 def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> tuple[str, ...]:
@@ -105,14 +121,13 @@ def _may_propose(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[s
     return any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))
 
 
-def answer(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None,
-           found: Path | None | object) -> Answer:
-    """The answer, from what the generated decider found; why not is worked out when asked."""
-    propose = bool(cc.proposals) and (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
-    if found is None or found is FORBIDDEN:
+def answer(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date,
+           found: Path | None) -> Answer:
+    """The answer through way `found` (None: no), built the general way; why not is worked out when asked."""
+    propose = (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
+    if found is None:
         return Answer(cc, role, decision, attrs, on, False, LATER, _NONE, propose, None, ())
-    return Answer(cc, role, decision, attrs, on, True, None, found.obligations, propose,  # type: ignore[union-attr]
-                  found.because, found.via)  # type: ignore[union-attr]
+    return Answer(cc, role, decision, attrs, on, True, None, found.obligations, propose, found.because, found.via)
 
 
 _NONE: frozenset = frozenset()
@@ -120,7 +135,8 @@ _NONE: frozenset = frozenset()
 
 def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None) -> Answer:
     """Answer one validated request (`on` None: today)."""
-    return answer(cc, role, decision, attrs, on, decider(cc, role, decision)(attrs, on))
+    _, judge, k = plan(cc, role, decision)
+    return judge(attrs, today() if on is None else on, k)
 
 
 # -- explanation ------------------------------------------------------------------
