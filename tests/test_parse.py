@@ -12,7 +12,7 @@ from decisionrights.parse import parse
 from decisionrights.source import Source
 from decisionrights.values import BadValue, parse_money, parse_number
 
-from helpers import EXAMPLES
+from helpers import CORPUS, EXAMPLES
 
 
 def p(text: str) -> m.CharterModel:
@@ -165,3 +165,39 @@ def test_the_walk_keeps_exactly_the_named_terminals_of_the_grammar():
 
     named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", _grammar_text(), re.M)) - {"COMMENT"}
     assert named == _KEPT
+
+
+def _nodes(node):
+    """Every model node under `node`, itself first."""
+    yield node
+    for value in node.__dict__.values():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, m.Node):
+                yield from _nodes(item)
+
+
+CHARTERS = sorted([*EXAMPLES.glob("*.charter"), *(CORPUS / "valid").rglob("*.charter")])
+
+
+@pytest.mark.parametrize("path", CHARTERS, ids=lambda x: x.name)
+def test_every_node_is_built_with_every_field(path):
+    """The parser builds nodes without pydantic's per-field work (`parse._node`): each gets all its fields,
+    and is what `model_construct` would have built."""
+    kinds = set()
+    for node in _nodes(p(path.read_text())):
+        cls = type(node)
+        kinds.add(cls)
+        assert set(node.__dict__) == set(cls.model_fields), cls.__name__
+        assert node == cls.model_construct(**node.__dict__)
+        assert node.model_fields_set == set(cls.model_fields)
+    assert m.CharterModel in kinds and m.Name in kinds
+
+
+def test_the_field_check_sees_every_kind_of_node():
+    kinds = {type(n) for path in CHARTERS for n in _nodes(p(path.read_text()))}
+    kinds |= {type(n) for n in _nodes(p('charter "E"\nrole a\nrole b reports to a\ndecision d { x: money }\n'
+                                        'escalate d to a\n'))}
+    for node in _nodes(p('charter "E"\nrole a\ndecision d { x: money }\nescalate d to a\n')):
+        assert set(node.__dict__) == set(type(node).model_fields)
+    every = {c for c in vars(m).values() if isinstance(c, type) and issubclass(c, m.Node) and c is not m.Node}
+    assert every <= kinds, sorted(c.__name__ for c in every - kinds)

@@ -64,6 +64,29 @@ def _parser() -> Lark:
                 maybe_placeholders=False)
 
 
+_new_object = object.__new__
+_set = object.__setattr__
+_FIELDS_SET = {cls: set(cls.model_fields) for cls in vars(m).values()
+               if isinstance(cls, type) and issubclass(cls, m.Node)}
+
+
+def _node(cls: type[m.Node], **fields: Any) -> Any:
+    """A model node from every one of its fields, which the grammar already shaped.
+
+    What pydantic's `model_construct` does, without its per-field lookups of
+    aliases and defaults (measured: 0.9 µs a node instead of 3.1 µs; a
+    2,000-role charter builds 130,000 nodes): each caller passes every field
+    (a test checks it on every example), and nodes share their class's set of
+    fields set, which a frozen node never changes.
+    """
+    node = _new_object(cls)
+    _set(node, "__dict__", fields)
+    _set(node, "__pydantic_fields_set__", _FIELDS_SET[cls])
+    _set(node, "__pydantic_extra__", None)
+    _set(node, "__pydantic_private__", None)
+    return node
+
+
 def _span_of(obj: Any) -> Span:
     """The span of a token, or of a node (whose `meta` is its span already: see `_build`)."""
     if type(obj) is Span:
@@ -116,7 +139,7 @@ class _ToModel:
         return tuple(children)
 
     def _lit(self, tok: Token, kind: str, value: Any, currency: str | None = None) -> m.Literal:
-        return m.Literal.model_construct(span=_span_of(tok), kind=kind, value=value, currency=currency,
+        return _node(m.Literal, span=_span_of(tok), kind=kind, value=value, currency=currency,
                                          text=str(tok))
 
     def number(self, meta, children):
@@ -146,14 +169,14 @@ class _ToModel:
         return self._lit(tok, "text", _unquote(str(tok)))
 
     def true(self, meta, children):
-        return m.Literal.model_construct(span=_span_of(meta), kind="bool", value=True, currency=None, text="true")
+        return _node(m.Literal, span=_span_of(meta), kind="bool", value=True, currency=None, text="true")
 
     def false(self, meta, children):
-        return m.Literal.model_construct(span=_span_of(meta), kind="bool", value=False, currency=None, text="false")
+        return _node(m.Literal, span=_span_of(meta), kind="bool", value=False, currency=None, text="false")
 
     def bare(self, meta, children):
         name = children[0]
-        return m.Literal.model_construct(span=name.span, kind="name", value=name.value, currency=None,
+        return _node(m.Literal, span=name.span, kind="name", value=name.value, currency=None,
                                          text=name.value)
 
     def value_list(self, meta, children):
@@ -162,34 +185,34 @@ class _ToModel:
     # -- conditions ---------------------------------------------------------
     def compare(self, meta, children):
         attr, op, value = children
-        return m.Compare.model_construct(span=_span_of(meta), attr=attr, op=str(op), value=value)
+        return _node(m.Compare, span=_span_of(meta), attr=attr, op=str(op), value=value)
 
     def member(self, meta, children):
         attr, values = children
-        return m.Membership.model_construct(span=_span_of(meta), attr=attr, values=values, negated=False)
+        return _node(m.Membership, span=_span_of(meta), attr=attr, values=values, negated=False)
 
     def not_member(self, meta, children):
         attr, values = children
-        return m.Membership.model_construct(span=_span_of(meta), attr=attr, values=values, negated=True)
+        return _node(m.Membership, span=_span_of(meta), attr=attr, values=values, negated=True)
 
     def truth(self, meta, children):
-        return m.Truth.model_construct(span=_span_of(meta), attr=children[0])
+        return _node(m.Truth, span=_span_of(meta), attr=children[0])
 
     def or_cond(self, meta, children):
-        return m.Or.model_construct(span=_span_of(meta), items=tuple(children))
+        return _node(m.Or, span=_span_of(meta), items=tuple(children))
 
     def and_cond(self, meta, children):
-        return m.And.model_construct(span=_span_of(meta), items=tuple(children))
+        return _node(m.And, span=_span_of(meta), items=tuple(children))
 
     def not_(self, meta, children):
-        return m.Not.model_construct(span=_span_of(meta), item=children[0])
+        return _node(m.Not, span=_span_of(meta), item=children[0])
 
     def when(self, meta, children):
         return ("when", children[0])
 
     # -- obligations --------------------------------------------------------
     def _obligation(self, kind: str, meta, children) -> m.Obligation:
-        return m.Obligation.model_construct(span=_span_of(meta), kind=kind, roles=children[0])
+        return _node(m.Obligation, span=_span_of(meta), kind=kind, roles=children[0])
 
     def announce(self, meta, children):
         return self._obligation("announce", meta, children)
@@ -205,7 +228,7 @@ class _ToModel:
 
     # -- statements ---------------------------------------------------------
     def header(self, meta, children):
-        return m.Header.model_construct(span=_span_of(meta), title=_unquote(str(children[0])))
+        return _node(m.Header, span=_span_of(meta), title=_unquote(str(children[0])))
 
     def version(self, meta, children):
         tok = children[0]
@@ -213,13 +236,13 @@ class _ToModel:
         if not isinstance(value.value, int) or value.value < 0:
             raise _LiteralError(f"`{tok}` is not a version: a version is a whole number, like `version 3`",
                                 _span_of(tok))
-        return m.Version.model_construct(span=_span_of(meta), value=value)
+        return _node(m.Version, span=_span_of(meta), value=value)
 
     def currency(self, meta, children):
-        return m.Currency.model_construct(span=_span_of(meta), code=children[0])
+        return _node(m.Currency, span=_span_of(meta), code=children[0])
 
     def flows_up(self, meta, children):
-        return m.FlowsUp.model_construct(span=_span_of(meta))
+        return _node(m.FlowsUp, span=_span_of(meta))
 
     def reports_to(self, meta, children):
         return children[0]
@@ -229,15 +252,15 @@ class _ToModel:
         for name in names:
             _check_declared(name, "a role")
         boss = children[1] if len(children) > 1 else None
-        return m.RoleDecl.model_construct(span=_span_of(meta), names=names, reports_to=boss)
+        return _node(m.RoleDecl, span=_span_of(meta), names=names, reports_to=boss)
 
     def simple_type(self, meta, children):
-        return m.AttrType.model_construct(span=_span_of(meta), kind=str(children[0]), members=())
+        return _node(m.AttrType, span=_span_of(meta), kind=str(children[0]), members=())
 
     def enum_type(self, meta, children):
         for member in children[0]:
             _check_declared(member, "a choice")
-        return m.AttrType.model_construct(span=_span_of(meta), kind="enum", members=children[0])
+        return _node(m.AttrType, span=_span_of(meta), kind="enum", members=children[0])
 
     def default(self, meta, children):
         return children[0]
@@ -246,7 +269,7 @@ class _ToModel:
         name, typ = children[0], children[1]
         _check_declared(name, "an attribute")
         default = children[2] if len(children) > 2 else None
-        return m.AttributeDecl.model_construct(span=_span_of(meta), name=name, type=typ, default=default)
+        return _node(m.AttributeDecl, span=_span_of(meta), name=name, type=typ, default=default)
 
     def decision_decl(self, meta, children):
         name = children[0]
@@ -256,7 +279,7 @@ class _ToModel:
         if rest and isinstance(rest[0], Token):
             title = _unquote(str(rest[0]))
             rest = rest[1:]
-        return m.DecisionDecl.model_construct(span=_span_of(meta), name=name, title=title,
+        return _node(m.DecisionDecl, span=_span_of(meta), name=name, title=title,
                                               attributes=tuple(rest))
 
     def _grant(self, meta, children, propose: bool) -> m.Grant:
@@ -268,7 +291,7 @@ class _ToModel:
                 condition = item[1]
             else:
                 obligations.append(item)
-        return m.Grant.model_construct(span=_span_of(meta), role=role, decision=decision, propose=propose,
+        return _node(m.Grant, span=_span_of(meta), role=role, decision=decision, propose=propose,
                                        condition=condition, obligations=tuple(obligations))
 
     def grant_decide(self, meta, children):
@@ -279,12 +302,12 @@ class _ToModel:
 
     def forbid_role(self, meta, children):
         role, decision, *rest = children
-        return m.Forbid.model_construct(span=_span_of(meta), role=role, decision=decision,
+        return _node(m.Forbid, span=_span_of(meta), role=role, decision=decision,
                                         condition=rest[0][1] if rest else None)
 
     def forbid_all(self, meta, children):
         decision, *rest = children
-        return m.Forbid.model_construct(span=_span_of(meta), role=None, decision=decision,
+        return _node(m.Forbid, span=_span_of(meta), role=None, decision=decision,
                                         condition=rest[0][1] if rest else None)
 
     def start_date(self, meta, children):
@@ -300,7 +323,7 @@ class _ToModel:
             if not isinstance(levels, int) or levels < 0:
                 raise _LiteralError("the number of levels must be a whole number, 0 or more",
                                     _span_of(children[0]))
-        return m.Subdelegate.model_construct(span=_span_of(meta), levels=levels)
+        return _node(m.Subdelegate, span=_span_of(meta), levels=levels)
 
     def delegation(self, meta, children):
         delegator, decision, delegate, *clauses = children
@@ -321,14 +344,14 @@ class _ToModel:
                 fields["subdelegate"] = clause
             else:
                 obligations.append(clause)
-        return m.Delegation.model_construct(span=_span_of(meta), delegator=delegator, decision=decision,
+        return _node(m.Delegation, span=_span_of(meta), delegator=delegator, decision=decision,
                                             delegate=delegate, obligations=tuple(obligations), **fields)
 
     def escalate(self, meta, children):
-        return m.Escalate.model_construct(span=_span_of(meta), decision=children[0], role=children[1])
+        return _node(m.Escalate, span=_span_of(meta), decision=children[0], role=children[1])
 
     def assignment(self, meta, children):
-        return m.Assignment.model_construct(span=_span_of(meta), attr=children[0], value=children[1])
+        return _node(m.Assignment, span=_span_of(meta), attr=children[0], value=children[1])
 
     def expect_with(self, meta, children):
         return ("with", tuple(children))
@@ -365,7 +388,7 @@ class _ToModel:
                 fields[key] = item[1]
             else:
                 obligations.append(item)
-        return m.Expect.model_construct(span=_span_of(meta), role=role, allowed=allowed, decision=decision,
+        return _node(m.Expect, span=_span_of(meta), role=role, allowed=allowed, decision=decision,
                                         obligations=tuple(obligations), **fields)
 
     def atom(self, meta, children):  # `( condition )`: the condition (a statement's span takes in the brackets)
@@ -373,7 +396,7 @@ class _ToModel:
 
     def start(self, meta, children):
         span = meta if meta is not None else Span(1, 1, 1, 1)
-        return m.CharterModel.model_construct(span=span, statements=tuple(children))
+        return _node(m.CharterModel, span=span, statements=tuple(children))
 
 
 def _unquote(text: str) -> str:
@@ -706,7 +729,7 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
         node, depth = todo.pop()
         if depth == _TOKEN:  # a token carries its place as a span does (line, column, end_line, end_column)
             kind = node.type
-            done.append(m.Name.model_construct(span=_span_of(node), value=str(node)) if kind == "NAME"
+            done.append(_node(m.Name, span=_span_of(node), value=str(node)) if kind == "NAME"
                         else node if kind in _KEPT else _DROP)
             spans.append(node)
             continue
