@@ -308,3 +308,16 @@ def test_may_many_refuses_a_request_that_is_not_a_tuple_of_three(request_):
     c = load("cfo may decide buy\n")
     with pytest.raises(dr.InvalidRequest, match="each request is a"):
         c.may_many([("cfo", "buy", {"amount": 1, "kind": "goods"}), request_])
+
+
+def test_an_answer_copies_and_pickles_as_itself():
+    import copy
+    import pickle
+
+    c = dr.load(EXAMPLES / "acme-finance.charter")
+    for amount in (40_000, 400_000):
+        a = c.may("controller", "purchase", amount=amount, category="software", on="2027-01-15")
+        for b in (copy.copy(a), pickle.loads(pickle.dumps(a))):
+            assert (bool(b), b.reason, b.escalate_to, b.on, b.request) == (bool(a), a.reason, a.escalate_to, a.on,
+                                                                          a.request)
+            assert b.explain() == a.explain()

@@ -94,9 +94,11 @@ class Answer:
 
     __slots__ = ("allowed", "_v", "request", "_on", "_reason", "_because", "_escalate_to", "_text")
 
-    def __new__(cls, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
-                allowed: bool, *rest: Any) -> "Answer":
-        return object.__new__(_Yes if allowed else _No)  # each kind says yes or no in C, see below
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Answer":
+        if cls is Answer:  # an answer is a yes or a no, and each says so without Python code: see below
+            allowed = args[5] if len(args) > 5 else kwargs["allowed"]
+            cls = _Yes if allowed else _No
+        return object.__new__(cls)
 
     def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
                  allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
