@@ -530,6 +530,26 @@ def _check_error(err: CharterError) -> None:
     err.render()
 
 
+def _outcome(build: Any) -> Any:
+    """What a way of parsing gives: the model, or the kind and words of the error."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001 - compared, not handled
+        orig = getattr(exc, "orig_exc", None)
+        return type(exc).__name__, str(exc), type(orig).__name__, str(orig)
+
+
+@given(_ANY_TEXT)
+def test_building_while_parsing_agrees_with_building_from_the_tree(text: str) -> None:
+    """The model built as lark reduces each rule (`_parse_piece`) is the model built from lark's parse
+    tree (`_build`), spans included; and where that fails, it fails with the same error."""
+    from decisionrights.parse import DEFAULT_LIMITS, _build, _parse_piece, _parser
+
+    built = _outcome(lambda: _parse_piece(text, DEFAULT_LIMITS))
+    event("parses" if isinstance(built, m.CharterModel) else "does not parse")
+    assert built == _outcome(lambda: _build(_parser().parse(text), DEFAULT_LIMITS))
+
+
 @given(_ANY_TEXT)
 def test_parser_totality(text: str) -> None:
     """Any text either parses (and loads) or fails with a CharterError whose every diagnostic has

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import model as m
 from .diagnostics import Diagnostic, Label, Severity
 from .errors import ParseError
-from .source import Source, Span
+from .source import Source, Span, make_span
 from .values import BadValue, parse_date, parse_money, parse_number
 
 SYNTAX = "DR001"
@@ -91,7 +91,7 @@ def _span_of(obj: Any) -> Span:
     """The span of a token, or of a node (whose `meta` is its span already: see `_build`)."""
     if type(obj) is Span:
         return obj
-    return Span(obj.line, obj.column, obj.end_line, obj.end_column)
+    return make_span(obj.line, obj.column, obj.end_line, obj.end_column)
 
 
 class _LiteralError(Exception):
@@ -739,7 +739,8 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
             children = [c for c in done[first:] if c is not _DROP]
             placed = [x for x in spans[first:] if x is not None]
             del done[first:], spans[first:]
-            span = Span(placed[0].line, placed[0].column, placed[-1].end_line, placed[-1].end_column) if placed else None
+            span = (make_span(placed[0].line, placed[0].column, placed[-1].end_line, placed[-1].end_column)
+                    if placed else None)
             try:
                 done.append(getattr(builder, node.data)(span, children))
             except Exception as exc:  # noqa: BLE001 - handed on whole, as lark's Transformer does
@@ -766,8 +767,78 @@ def _first_token(node: Tree) -> Token:
     return node
 
 
+_FAILED: Any = object()
+"""What a rule's reduction gives when it, or a rule inside it, cannot be built: the tree will say why."""
+
+
+class _Reductions:
+    """The model built while lark parses (its tree-less LALR mode): one callback per rule of the grammar.
+
+    lark calls a rule's callback as it reduces the rule, with the results of
+    the rules inside it and the rule's tokens. Each callback does what `_build`
+    does for one node — names its NAME tokens, works out its span from its
+    first and last token, calls the rule's `_ToModel` method — and gives
+    `(node, span, nesting)`, `nesting` being the deepest `not`/`and`/`or`
+    nesting inside. No parse tree is made, which saves about a third of a
+    large charter's parse. Nothing here raises: a rule that cannot be built
+    gives `_FAILED`, and `_parse_piece` then parses the text again into a tree
+    and builds it with `_build`, so every error is the one, at the place, it
+    always was.
+    """
+
+    def __init__(self) -> None:
+        builder = _ToModel()
+        for rule in dir(builder):
+            if not rule.startswith("_"):
+                setattr(self, rule, self._reduction(getattr(builder, rule), 1 if rule in _NESTING else 0))
+
+    @staticmethod
+    def _reduction(method: Callable[[Any, list], Any], level: int) -> Callable[[list], Any]:
+        def reduce(children: list) -> Any:
+            kids = []
+            first = last = None
+            nesting = 0
+            for child in children:
+                if type(child) is tuple:
+                    value, span, deep = child
+                    kids.append(value)
+                    if span is not None:
+                        first = first or span
+                        last = span
+                    if deep > nesting:
+                        nesting = deep
+                elif child is _FAILED:
+                    return _FAILED
+                else:  # a token
+                    first = first or child
+                    last = child
+                    kind = child.type
+                    if kind == "NAME":
+                        kids.append(_node(m.Name, span=make_span(child.line, child.column, child.end_line,
+                                                                 child.end_column), value=str(child)))
+                    elif kind in _KEPT:
+                        kids.append(child)
+            span = None if first is None else make_span(first.line, first.column, last.end_line, last.end_column)
+            try:
+                return method(span, kids), span, nesting + level
+            except Exception:  # noqa: BLE001 - `_build` on the tree raises it again, where it belongs
+                return _FAILED
+
+        return reduce
+
+
+@lru_cache(maxsize=1)
+def _building_parser() -> Lark:
+    """The parser that builds the model as it parses (see `_Reductions`)."""
+    return Lark(_grammar_text(), parser="lalr", lexer="contextual", keep_all_tokens=True,
+                maybe_placeholders=False, transformer=_Reductions())
+
+
 def _parse_piece(text: str, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
-    return _build(_parser().parse(text), limits)
+    built = _building_parser().parse(text)  # a syntax error is raised here, as from the tree's parse
+    if built is not _FAILED and built[2] <= limits.max_nesting:
+        return built[0]
+    return _build(_parser().parse(text), limits)  # the error of a rule, found and reported as it always was
 
 
 def parse(source: Source, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
