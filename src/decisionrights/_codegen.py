@@ -113,8 +113,8 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
         """Make the answer `r`, then `END` (return it, or store it and go on to the next)."""
         if general is not None:
             return f"r = {w.const(general)}(a, day, {w.const(path)}); END"
-        return (f"r = _new({'_Yes' if verdict.allowed else '_No'}); r.allowed = {verdict.allowed}; "
-                f"r._v = {w.const(verdict)}; r.request = a; r._on = day; END")
+        return (f"r = _new({'_Yes' if verdict.allowed else '_No'}); r._v = {w.const(verdict)}; "
+                "r.request = a; r._on = day; END")
 
     own = forbid_of(requester)
     if own is not None:

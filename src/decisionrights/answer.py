@@ -92,7 +92,9 @@ class Answer:
     and kept.
     """
 
-    __slots__ = ("allowed", "_v", "request", "_on", "_reason", "_because", "_escalate_to", "_text")
+    __slots__ = ("_v", "request", "_on", "_reason", "_because", "_escalate_to", "_text")
+    allowed: bool
+    """May the role decide it (also the answer's truth value): a yes is a `_Yes`, a no a `_No`."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Answer":
         if cls is Answer:  # an answer is a yes or a no, and each says so without Python code: see below
@@ -104,7 +106,6 @@ class Answer:
                  allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
                  because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
         """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
-        self.allowed = allowed
         self._v = Verdict(charter, role, decision, allowed, obligations, may_propose, because, via)
         self.request = request
         self._on = on
@@ -112,8 +113,7 @@ class Answer:
             self._reason = reason
 
     # The generated fast path (`_codegen`) builds answers without `__init__`: it makes a `_Yes`
-    # or a `_No` and sets `allowed`, `_v`, `request` and `_on`; the other slots stay empty until
-    # first asked for.
+    # or a `_No` and sets `_v`, `request` and `_on`; the other slots stay empty until first asked for.
 
     @property
     def role(self) -> str:
@@ -243,12 +243,14 @@ class _Yes(Answer):
     """An answer that is yes: true, like any object without `__bool__` (no Python call to find out)."""
 
     __slots__ = ()
+    allowed = True
 
 
 class _No(Answer):
     """An answer that is no: false, because `bool()` with no arguments is False (again no Python call)."""
 
     __slots__ = ()
+    allowed = False
     __bool__ = staticmethod(bool)
 
 
