@@ -11,14 +11,14 @@ import threading
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from .answer import Answer
 from .compile import CompiledCharter, compile_charter, suggest
 from .errors import InvalidRequest
-from .evaluate import is_allowed, plan
+from .evaluate import is_allowed, plan, validator
 from .parse import DEFAULT_LIMITS, Limits, parse
-from .request import Validator, _show, make_validator, request_date, today
+from .request import Validator, _show, request_date, today
 from .source import Source
 
 if TYPE_CHECKING:
@@ -36,9 +36,7 @@ class Charter:
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
-        self._validators: dict[str, Validator] = {
-            name: compiled.validators.setdefault(name, make_validator(name, spec.attrs))
-            for name, spec in compiled.decisions.items()}
+        self._validators: dict[str, Validator] = {name: validator(compiled, name) for name in compiled.decisions}
         self._asks: dict[str, dict[str, tuple]] = {name: {} for name in compiled.decisions}
         """Per decision, per role asked about: the generated `ask` function's constants (`ask` is the first)."""
 

@@ -55,20 +55,26 @@ Plan = tuple[Callable, Callable, tuple]
 """`(ask, judge, k)`: the generated functions for one role and decision, and its constants."""
 
 
+def validator(cc: CompiledCharter, decision: str) -> Callable[[Mapping[str, object]], dict[str, Value]]:
+    """The decision's full request validator (`request.make_validator`), made once and kept."""
+    found = cc.validators.get(decision)
+    if found is None:
+        found = cc.validators.setdefault(decision, make_validator(decision, cc.decisions[decision].attrs))
+    return found
+
+
 def plan(cc: CompiledCharter, role: str, decision: str) -> Plan:
     """The combining rule for one role and decision, generated once and kept (see `_codegen`)."""
     found = cc.deciders.get((role, decision))
     if found is None:
         spec = cc.decisions[decision]
-        validate = cc.validators.get(decision)
-        if validate is None:
-            validate = cc.validators.setdefault(decision, make_validator(decision, spec.attrs))
         general = None
         if (role, decision) in cc.proposals:  # `may propose` depends on the request: the general way
             def general(attrs: dict[str, Value], on: date, path: Path | None) -> Answer:
                 return answer(cc, role, decision, attrs, on, path)
+        no = Verdict(cc, role, decision, False, _NONE, False, None, ())
         found = build_asker(role, cc.paths.get((role, decision), ()), lambda r: cc.forbid_cond(r, decision),
-                            spec.attrs, validate, Verdict(cc, role, decision, False, _NONE, False, None, ()),
+                            spec.attrs, validator(cc, decision), no,
                             lambda p: Verdict(cc, role, decision, True, p.obligations, False, p.because, p.via),
                             general)
         cc.deciders[(role, decision)] = found
