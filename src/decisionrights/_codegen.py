@@ -110,11 +110,11 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
     body: list[str] = []
 
     def give(verdict: Any, path: Any) -> str:
-        """Make the answer `r`, then `END` (return it, or store it and go on to the next)."""
+        """Return the answer through `path` (None: a no)."""
         if general is not None:
-            return f"r = {w.const(general)}(a, day, {w.const(path)}); END"
+            return f"return {w.const(general)}(a, day, {w.const(path)})"
         return (f"r = _new({'_Yes' if verdict.allowed else '_No'}); r._v = {w.const(verdict)}; "
-                "r.request = a; r._on = day; END")
+                "r.request = a; r._on = day; return r")
 
     own = forbid_of(requester)
     if own is not None:
@@ -133,45 +133,40 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
     body.append(give(no, None))
 
     check = _checks(w, attrs)
-    slow = w.const(validate)
+    slow = f"return judge({w.const(validate)}(a), day, k)"  # anything unusual: the full validator
     required = [a for a in attrs.values() if not a.has_default]
     optional = [a for a in attrs.values() if a.has_default]
 
     def key(name: str) -> str:
         return f"k[{names.index(name) + _OWN}]"
 
-    def checked(indent: str, end: str) -> list[str]:
-        """Read the attributes of `a`, check them, decide; anything unusual falls through."""
-        out: list[str] = []
-        branches = [(len(required), required, optional)]
-        if optional:
-            branches.append((len(attrs), list(attrs.values()), []))
-        for i, (count, given, filled) in enumerate(branches):
-            out.append(f"{'elif' if i else 'if'} len(a) == {count}:")
-            if given:
-                out.append("    try:")
-                out += [f"        {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
-                out.append(f"    except KeyError: r = judge({slow}(a), day, k); {end}")
-            for spec in filled:
-                out.append(f"    {w.vars[spec.name]} = {w.const(spec.default)}")
-            out.append(f"    if {check}:")
-            for spec in filled:
-                out.append(f"        a[{key(spec.name)}] = {w.vars[spec.name]}")
-            out += [f"        {line.replace('END', end)}" for line in body]
-        out.append(f"r = judge({slow}(a), day, k); {end}")
-        return [indent + line for line in out]
-
     judge = ["def judge(a, day, k):"]
     judge += [f"    {w.vars[n]} = a[{key(n)}]" for n in names]
-    judge += [f"    {line.replace('END', 'return r')}" for line in body]
+    judge += [f"    {line}" for line in body]
 
     ask = ["def ask(a, on, k):",
            "    if on is None:",
            "        c = _request._today",
            "        day = c[1] if _time() < c[0] else _today()",
            "    elif type(on) is _date: day = on",
-           "    else: day = _request_date(on)",
-           *checked("    ", "return r")]
+           "    else: day = _request_date(on)"]
+    # Only the required attributes given (the defaults are filled in), or all of them.
+    branches = [(len(required), required, optional)]
+    if optional:
+        branches.append((len(attrs), list(attrs.values()), []))
+    for i, (count, given, filled) in enumerate(branches):
+        ask.append(f"    {'elif' if i else 'if'} len(a) == {count}:")
+        if given:
+            ask.append("        try:")
+            ask += [f"            {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
+            ask.append(f"        except KeyError: {slow}")
+        for spec in filled:
+            ask.append(f"        {w.vars[spec.name]} = {w.const(spec.default)}")
+        ask.append(f"        if {check}:")
+        for spec in filled:
+            ask.append(f"            a[{key(spec.name)}] = {w.vars[spec.name]}")
+        ask += [f"            {line}" for line in body]
+    ask.append(f"    {slow}")
 
     source = "\n".join(judge + ask) + "\n"
     ask_fn, judge_fn = _shape(source)
