@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLES, ROOT, SPEC_EXAMPLES
+from helpers import CORPUS, EXAMPLES, ROOT, SPEC_EXAMPLES
 
 ACME = str(EXAMPLES / "acme-finance.charter")
 
@@ -202,7 +202,7 @@ def run_on_a_terminal(*args: str, no_color: bool = False) -> tuple[int, str]:
     (["ask", ACME, "controller", "purchase", "amount=60k", "category=software"],
      "\x1b[1;31mno: controller may not decide purchase (outside limits).\x1b[0m"),
     (["who", ACME, "purchase", "amount=60k", "category=software"], "\x1b[1;32mboard\x1b[0m"),
-    (["lint", str(SPEC_EXAMPLES / "flawed" / "flawed.charter")], "\x1b["),
+    (["lint", str(CORPUS / "lint" / "DR201-delegation-beyond-authority.charter")], "\x1b["),  # always here
 ])
 def test_colour_on_a_terminal_and_never_with_no_color(args, painted):
     code, out = run_on_a_terminal(*args)
