@@ -140,7 +140,7 @@ class _ToModel:
 
     def _lit(self, tok: Token, kind: str, value: Any, currency: str | None = None) -> m.Literal:
         return _node(m.Literal, span=_span_of(tok), kind=kind, value=value, currency=currency,
-                                         text=str(tok))
+                     text=str(tok))
 
     def number(self, meta, children):
         tok = children[0]
@@ -177,7 +177,7 @@ class _ToModel:
     def bare(self, meta, children):
         name = children[0]
         return _node(m.Literal, span=name.span, kind="name", value=name.value, currency=None,
-                                         text=name.value)
+                     text=name.value)
 
     def value_list(self, meta, children):
         return tuple(children)
@@ -280,7 +280,7 @@ class _ToModel:
             title = _unquote(str(rest[0]))
             rest = rest[1:]
         return _node(m.DecisionDecl, span=_span_of(meta), name=name, title=title,
-                                              attributes=tuple(rest))
+                     attributes=tuple(rest))
 
     def _grant(self, meta, children, propose: bool) -> m.Grant:
         role, decision, *rest = children
@@ -292,7 +292,7 @@ class _ToModel:
             else:
                 obligations.append(item)
         return _node(m.Grant, span=_span_of(meta), role=role, decision=decision, propose=propose,
-                                       condition=condition, obligations=tuple(obligations))
+                     condition=condition, obligations=tuple(obligations))
 
     def grant_decide(self, meta, children):
         return self._grant(meta, children, False)
@@ -303,12 +303,12 @@ class _ToModel:
     def forbid_role(self, meta, children):
         role, decision, *rest = children
         return _node(m.Forbid, span=_span_of(meta), role=role, decision=decision,
-                                        condition=rest[0][1] if rest else None)
+                     condition=rest[0][1] if rest else None)
 
     def forbid_all(self, meta, children):
         decision, *rest = children
         return _node(m.Forbid, span=_span_of(meta), role=None, decision=decision,
-                                        condition=rest[0][1] if rest else None)
+                     condition=rest[0][1] if rest else None)
 
     def start_date(self, meta, children):
         return ("from", self.date(meta, children))
@@ -345,7 +345,7 @@ class _ToModel:
             else:
                 obligations.append(clause)
         return _node(m.Delegation, span=_span_of(meta), delegator=delegator, decision=decision,
-                                            delegate=delegate, obligations=tuple(obligations), **fields)
+                     delegate=delegate, obligations=tuple(obligations), **fields)
 
     def escalate(self, meta, children):
         return _node(m.Escalate, span=_span_of(meta), decision=children[0], role=children[1])
@@ -389,7 +389,7 @@ class _ToModel:
             else:
                 obligations.append(item)
         return _node(m.Expect, span=_span_of(meta), role=role, allowed=allowed, decision=decision,
-                                        obligations=tuple(obligations), **fields)
+                     obligations=tuple(obligations), **fields)
 
     def atom(self, meta, children):  # `( condition )`: the condition (a statement's span takes in the brackets)
         return children[0]
