@@ -716,10 +716,11 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
     its children: the model of each sub-node, and the named tokens (a NAME
     already as the model's Name: `?name` is inlined). Iterative, so no tree
     is too deep for it; and it refuses a condition nested deeper than the
-    limit on the way down, before anything recursive walks it. This does the
-    work of lark's `Transformer` and `propagate_positions` at less than half
-    their cost. An error raised by a method comes out as lark's
-    `VisitError`, as from a `Transformer`.
+    limit on the way down, before anything recursive walks it. An error
+    raised by a method comes out as lark's `VisitError`, as from a
+    `Transformer`. A charter is usually built while it is parsed
+    (`_Reductions`), with the same methods; this walk is the way that finds
+    and reports the error when that cannot be done.
     """
     builder = _ToModel()
     done: list[Any] = []  # the finished children, in order, waiting for their parent
