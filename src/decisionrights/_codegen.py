@@ -113,7 +113,7 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
         """Return the answer through `path` (None: a no)."""
         if general is not None:
             return f"return {w.const(general)}(a, day, {w.const(path)})"
-        return (f"r = _new({'_Yes' if verdict.allowed else '_No'}); r._v = {w.const(verdict)}; "
+        return (f"r = _new({'_No' if path is None else '_Yes'}); r._v = {w.const(verdict)}; "
                 "r.request = a; r._on = day; return r")
 
     own = forbid_of(requester)

@@ -60,15 +60,13 @@ class Verdict:
     the pair is first asked about, so an answer costs three slots to build.
     """
 
-    __slots__ = ("charter", "role", "decision", "allowed", "obligations", "may_propose", "because", "via")
+    __slots__ = ("charter", "role", "decision", "obligations", "may_propose", "because", "via")
 
-    def __init__(self, charter: Any, role: str, decision: str, allowed: bool,
-                 obligations: frozenset[tuple[str, str]], may_propose: bool,
-                 because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+    def __init__(self, charter: Any, role: str, decision: str, obligations: frozenset[tuple[str, str]],
+                 may_propose: bool, because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
         self.charter = charter
         self.role = role
         self.decision = decision
-        self.allowed = allowed
         self.obligations = obligations
         self.may_propose = may_propose
         self.because = because
@@ -106,7 +104,7 @@ class Answer:
                  allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
                  because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
         """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
-        self._v = Verdict(charter, role, decision, allowed, obligations, may_propose, because, via)
+        self._v = Verdict(charter, role, decision, obligations, may_propose, because, via)
         self.request = request
         self._on = on
         if reason is not LATER:

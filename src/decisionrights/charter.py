@@ -11,7 +11,7 @@ import threading
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn
 
 from .answer import Answer
 from .compile import CompiledCharter, compile_charter, suggest
@@ -32,11 +32,12 @@ _ANY_ROLE: Any = object()
 class Charter:
     """A compiled charter. Immutable once loaded, so one instance serves many threads."""
 
-    __slots__ = ("compiled", "_validators", "_asks", "__weakref__")
+    __slots__ = ("compiled", "_asks", "__weakref__")
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
-        self._validators: dict[str, Validator] = {name: validator(compiled, name) for name in compiled.decisions}
+        for name in compiled.decisions:
+            validator(compiled, name)  # every decision's validator made now: `_check_names` looks them up
         self._asks: dict[str, dict[str, tuple]] = {name: {} for name in compiled.decisions}
         """Per decision, per role asked about: the generated `ask` function's constants (`ask` is the first)."""
 
@@ -67,7 +68,7 @@ class Charter:
     # -- questions ----------------------------------------------------------------
     def _check_names(self, role: str | None, decision: str) -> Validator:
         """The decision's validator, once role and decision are known names; else `InvalidRequest`."""
-        validate = self._validators.get(decision) if type(decision) is str else None
+        validate = self.compiled.validators.get(decision) if type(decision) is str else None
         if validate is None:
             raise InvalidRequest(f"{_show(decision)} is not a decision of this charter"
                                  f"{_guess(decision, self.decisions)}; it has {', '.join(self.decisions) or 'none'}")
@@ -113,27 +114,16 @@ class Charter:
         for request in requests:
             try:
                 role, decision, attributes = request
-                k = asks[decision][role]
-            except (KeyError, TypeError, ValueError):
-                k = self._checked_request(request)
-                attributes = request[2]
+            except (TypeError, ValueError):
+                _not_a_request(request)
             if type(request) is not tuple or (type(attributes) is not dict and not isinstance(attributes, Mapping)):
-                self._checked_request(request)
+                _not_a_request(request)
+            try:
+                k = asks[decision][role]
+            except (KeyError, TypeError):
+                k = self._fast(role, decision)
             append(k[0](dict(attributes), day, k))  # a copy: the answer keeps it, the caller may change theirs
         return out
-
-    def _checked_request(self, request: Any) -> tuple:
-        """The `ask` constants for one request of `may_many`; `InvalidRequest` if it is not well formed."""
-        try:
-            role, decision, attributes = request
-        except (TypeError, ValueError):
-            attributes = None
-        if type(request) is not tuple or (type(attributes) is not dict and not isinstance(attributes, Mapping)):
-            raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
-        try:
-            return self._asks[decision][role]
-        except (KeyError, TypeError):
-            return self._fast(role, decision)
 
     def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
         """Every role allowed this request, in the order the charter declares them."""
@@ -160,6 +150,10 @@ class Charter:
             if not held.region.is_empty() or not held.propose.is_empty():
                 out[decision] = held
         return out
+
+
+def _not_a_request(request: Any) -> NoReturn:
+    raise InvalidRequest(f"each request is a (role, decision, attributes) tuple, not {_show(request)}")
 
 
 def _guess(name: Any, known: Iterable[str]) -> str:

@@ -72,10 +72,10 @@ def plan(cc: CompiledCharter, role: str, decision: str) -> Plan:
         if (role, decision) in cc.proposals:  # `may propose` depends on the request: the general way
             def general(attrs: dict[str, Value], on: date, path: Path | None) -> Answer:
                 return answer(cc, role, decision, attrs, on, path)
-        no = Verdict(cc, role, decision, False, _NONE, False, None, ())
+        no = Verdict(cc, role, decision, _NONE, False, None, ())
         found = build_asker(role, cc.paths.get((role, decision), ()), lambda r: cc.forbid_cond(r, decision),
                             spec.attrs, validator(cc, decision), no,
-                            lambda p: Verdict(cc, role, decision, True, p.obligations, False, p.because, p.via),
+                            lambda p: Verdict(cc, role, decision, p.obligations, False, p.because, p.via),
                             general)
         cc.deciders[(role, decision)] = found
     return found

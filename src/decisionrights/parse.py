@@ -709,6 +709,20 @@ _KEPT = frozenset({"NAME", "NUMBER", "MONEY", "DATE", "STRING", "COMPARATOR", "T
 _DROP = object()  # stands in for such a token among the finished children until its parent drops it
 
 
+def _as_child(token: Token) -> Any:
+    """What a rule's method gets for one of its tokens: a NAME as the model's Name (`?name` is inlined),
+    a named token as it is, anything else `_DROP` (it only marks where the node starts and ends)."""
+    kind = token.type
+    if kind == "NAME":
+        return _node(m.Name, span=_span_of(token), value=str(token))
+    return token if kind in _KEPT else _DROP
+
+
+def _between(first: Any, last: Any) -> Span:
+    """The span from the start of `first` to the end of `last` (tokens or spans)."""
+    return make_span(first.line, first.column, last.end_line, last.end_column)
+
+
 def _build(tree: Tree, limits: Limits) -> m.CharterModel:
     """The model of a parse tree: each rule's `_ToModel` method, children first.
 
@@ -729,9 +743,7 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
     while todo:
         node, depth = todo.pop()
         if depth == _TOKEN:  # a token carries its place as a span does (line, column, end_line, end_column)
-            kind = node.type
-            done.append(_node(m.Name, span=_span_of(node), value=str(node)) if kind == "NAME"
-                        else node if kind in _KEPT else _DROP)
+            done.append(_as_child(node))
             spans.append(node)
             continue
         if depth == _BUILD:
@@ -740,8 +752,7 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
             children = [c for c in done[first:] if c is not _DROP]
             placed = [x for x in spans[first:] if x is not None]
             del done[first:], spans[first:]
-            span = (make_span(placed[0].line, placed[0].column, placed[-1].end_line, placed[-1].end_column)
-                    if placed else None)
+            span = _between(placed[0], placed[-1]) if placed else None
             try:
                 done.append(getattr(builder, node.data)(span, children))
             except Exception as exc:  # noqa: BLE001 - handed on whole, as lark's Transformer does
@@ -813,13 +824,10 @@ class _Reductions:
                 else:  # a token
                     first = first or child
                     last = child
-                    kind = child.type
-                    if kind == "NAME":
-                        kids.append(_node(m.Name, span=make_span(child.line, child.column, child.end_line,
-                                                                 child.end_column), value=str(child)))
-                    elif kind in _KEPT:
-                        kids.append(child)
-            span = None if first is None else make_span(first.line, first.column, last.end_line, last.end_column)
+                    kid = _as_child(child)
+                    if kid is not _DROP:
+                        kids.append(kid)
+            span = None if first is None else _between(first, last)
             try:
                 return method(span, kids), span, nesting + level
             except Exception:  # noqa: BLE001 - `_build` on the tree raises it again, where it belongs
