@@ -9,6 +9,22 @@ EXAMPLES = ROOT / "examples"
 SPEC_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
+# The spec's Part II examples (people, signatures): they hold once the people issue (15) and the
+# signatures-and-routes issue (16) have landed. Until then a test over the spec's examples marks
+# them as an expected failure, strictly: the day one starts to pass, that test fails and says to
+# move it into PART_I.
+PART_II = frozenset({"northwind-people.charter", "northwind-signatures.charter"})
+
+
+def spec_example_params() -> list:
+    """Every spec example as a pytest parameter; Part II ones as strict expected failures."""
+    import pytest
+
+    return [pytest.param(p, id=p.name, marks=pytest.mark.xfail(
+                strict=True, reason="Part II of the spec (issues 15 and 16) is not built yet"))
+            if p.name in PART_II else pytest.param(p, id=p.name)
+            for p in sorted(SPEC_EXAMPLES.glob("*.charter"))]
+
 
 def charter_text(body: str, *, currency: str | None = "EUR", flows_up: bool = False) -> str:
     """A charter with a header, for tests that only care about the body."""

@@ -17,7 +17,7 @@ import decisionrights as dr
 from decisionrights.cli import main
 from decisionrights.lint import RULES, lint_text
 
-from helpers import CORPUS, EXAMPLES, SPEC_EXAMPLES
+from helpers import CORPUS, EXAMPLES, spec_example_params
 
 LINT = CORPUS / "lint"
 ON = "2026-11-28"
@@ -127,8 +127,8 @@ def test_sarif_shape(capsys, monkeypatch):
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.charter")) + sorted(SPEC_EXAMPLES.glob("*.charter")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in sorted(EXAMPLES.glob("*.charter"))]
+                         + spec_example_params())
 def test_examples_lint_without_errors_or_warnings(path):
     found = lint_text(path.read_text(), path.name, on=date(2026, 11, 28))
     assert [d for d in found if d.severity != dr.Severity.INFO] == []
