@@ -89,3 +89,366 @@ def test_a_good_revision_still_reads(repo: Path):
     r = _diff(repo, "HEAD:org.charter", "org.charter", "--on", ON)
     assert r.returncode == 0, r.stderr
     assert "widened" in r.stdout
+
+
+# -- 7. the compiled-charter cache: only what this user wrote is unpickled ---------------------------
+
+import dataclasses
+import pickle
+import random
+import stat
+import time
+import warnings
+
+import decisionrights as dr
+from helpers import EXAMPLES, charter_text
+
+ACME = (EXAMPLES / "acme-finance.charter").read_text(encoding="utf-8")
+SMALL = charter_text("role clerk\ndecision pay {\n  amount: money\n  vendor: text\n}\n"
+                     "clerk may decide pay when amount <= 10\n"
+                     'clerk may not decide pay when vendor == "acme"\n')
+LOOSE = charter_text("role clerk\ndecision pay {\n  amount: money\n  vendor: text\n}\nclerk may decide pay\n")
+DAY = "2026-06-01"
+
+
+def _cache_module():
+    from decisionrights import cache
+
+    return cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warnings(monkeypatch):
+    """Each test sees the cache's warnings afresh (they are given once per process)."""
+    try:
+        monkeypatch.setattr(_cache_module(), "_warned", set())
+    except ImportError:
+        pass
+    monkeypatch.delenv("DECISIONRIGHTS_CACHE_DIR", raising=False)
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.pickle"))
+
+
+def _small_is_right(charter: dr.Charter) -> None:
+    assert charter.may("clerk", "pay", amount=5, vendor="bolt", on=DAY)
+    assert not charter.may("clerk", "pay", amount=5_000_000, vendor="bolt", on=DAY)
+    assert charter.may("clerk", "pay", amount=5, vendor="acme", on=DAY).reason == "forbidden"
+
+
+def _load_quietly(text: str, folder: Path, path: str = "org.charter") -> dr.Charter:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dr.loads(text, path, cache=folder)
+
+
+class _Planted:
+    """Unpickling this calls `os.mkdir(marker)`: the code a planted entry runs."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.mkdir, (self.marker,))
+
+
+def test_a_planted_pickle_runs_no_code(tmp_path: Path):
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    marker = tmp_path / "ran"
+    for entry in _entries(folder):  # whatever its name: the name is a hash anyone can compute
+        entry.write_bytes(pickle.dumps(_Planted(marker)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charter = dr.loads(SMALL, "org.charter", cache=folder)
+    assert not marker.exists(), "unpickling a planted entry ran its code"
+    _small_is_right(charter)
+    assert [str(w.message) for w in caught if w.category is _cache_module().CacheWarning
+            and "not an entry of this format" in str(w.message)], "the planted entry was dropped silently"
+    assert _cache_module().MAGIC in _entries(folder)[0].read_bytes()[:64]  # rewritten as an entry of this user
+
+
+def _impostor(text: str, path: str) -> object:
+    """A CompiledCharter of LOOSE (no limit, no forbid) that claims the source of `text`."""
+    from decisionrights.source import Source
+
+    loose = dr.loads(LOOSE, path).compiled
+    return dataclasses.replace(loose, source=Source(text, path))
+
+
+def test_another_charter_with_the_original_s_source_does_not_pass(tmp_path: Path):
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    for entry in _entries(folder):
+        entry.write_bytes(pickle.dumps(_impostor(SMALL, "org.charter")))
+    charter = _load_quietly(SMALL, folder)
+    _small_is_right(charter)  # the impostor allows 5M and the forbidden vendor
+
+
+def test_an_entry_sealed_with_another_key_is_not_unpickled(tmp_path: Path):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    marker = tmp_path / "ran"
+    name = cache.entry_name(SMALL, "org.charter", dr.Limits())
+    assert [p.name for p in _entries(folder)] == [name]
+    for payload in (pickle.dumps(_Planted(marker)), pickle.dumps(_impostor(SMALL, "org.charter"))):
+        (folder / name).write_bytes(cache.seal(os.urandom(32), name, SMALL, payload))
+        cache._warned.clear()  # the same warning again: it is given once per process
+        with pytest.warns(cache.CacheWarning, match="HMAC does not match"):
+            charter = dr.loads(SMALL, "org.charter", cache=folder)
+        assert not marker.exists()
+        _small_is_right(charter)
+
+
+def test_an_entry_with_the_right_key_but_another_text_is_refused(tmp_path: Path):
+    """Defence in depth: an authentic entry is still checked against the text being loaded."""
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    key = (folder / cache.KEY_FILE).read_bytes()
+    name = cache.entry_name(SMALL, "org.charter", dr.Limits())
+    loose = pickle.dumps(dr.loads(LOOSE, "org.charter").compiled)
+    (folder / name).write_bytes(cache.seal(key, name, LOOSE, loose))  # the digest of another text
+    with pytest.warns(cache.CacheWarning, match="written for another text"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    (folder / name).write_bytes(cache.seal(key, name, SMALL, loose))  # the right digest, another charter inside
+    with pytest.warns(cache.CacheWarning, match="holds something else than this charter"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    (folder / name).write_bytes(cache.seal(key, name, SMALL, pickle.dumps({"not": "a charter"})))
+    cache._warned.clear()
+    with pytest.warns(cache.CacheWarning, match="holds something else than this charter"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+
+
+def test_a_new_cache_is_private_whatever_the_umask(tmp_path: Path):
+    folder = tmp_path / "deep" / "cache"
+    old = os.umask(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a fresh cache is used without a word
+            dr.loads(SMALL, "org.charter", cache=folder)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = sorted(folder.iterdir())
+    assert files and [p.name for p in files if p.name.endswith(".tmp")] == []
+    for file in files:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
+        assert file.stat().st_uid == os.geteuid()
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o722, 0o1777])
+def test_a_folder_others_may_write_is_not_used(tmp_path: Path, mode: int):
+    cache = _cache_module()
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(mode)
+    with pytest.warns(cache.CacheWarning, match=r"writable by others \(mode"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    assert list(folder.iterdir()) == []  # nothing read, nothing written
+
+
+def test_a_folder_that_was_open_to_others_is_not_trusted(tmp_path: Path):
+    """An entry written while the folder was 0777 (by anyone) is used only once the folder is private again
+    and then only if it carries the HMAC of the user's key."""
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    folder.chmod(0o777)
+    name = cache.entry_name(SMALL, "org.charter", dr.Limits())
+    (folder / name).write_bytes(pickle.dumps(_impostor(SMALL, "org.charter")))
+    with pytest.warns(cache.CacheWarning, match="writable by others"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    folder.chmod(0o700)
+    _small_is_right(_load_quietly(SMALL, folder))
+
+
+def test_files_others_may_write_are_not_used(tmp_path: Path):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    (entry,) = _entries(folder)
+    entry.chmod(0o666)
+    with pytest.warns(cache.CacheWarning, match=r"the entry is writable by others \(mode 0666\)"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600  # rewritten, private
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
+def test_a_key_others_may_read_is_refused(tmp_path: Path, mode: int):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    key_file = folder / cache.KEY_FILE
+    key_file.chmod(mode)
+    name = cache.entry_name(SMALL, "org.charter", dr.Limits())
+    # whoever read the key can seal an impostor: with the key's mode wrong, nothing sealed with it is used
+    (folder / name).write_bytes(cache.seal(key_file.read_bytes(), name, SMALL,
+                                           pickle.dumps(_impostor(SMALL, "org.charter"))))
+    with pytest.warns(cache.CacheWarning, match=r"`key` file is readable or writable by others"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+
+
+def test_a_key_of_the_wrong_size_or_a_link_is_refused(tmp_path: Path):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    key_file = folder / cache.KEY_FILE
+    key_file.write_bytes(b"short")
+    with pytest.warns(cache.CacheWarning, match="not a key"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    key_file.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(os.urandom(32))
+    elsewhere.chmod(0o600)
+    key_file.symlink_to(elsewhere)
+    with pytest.warns(cache.CacheWarning, match="cannot read or make its key"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+
+
+def test_a_folder_or_file_of_another_user_is_not_used(tmp_path: Path, monkeypatch):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    monkeypatch.setattr(cache, "_me", lambda: os.geteuid() + 1)  # as another user sees this folder
+    with pytest.warns(cache.CacheWarning, match=r"the folder belongs to user id \d+, not to you"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a file away")
+def test_an_entry_of_another_user_is_not_used(tmp_path: Path):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    (entry,) = _entries(folder)
+    os.chown(entry, 65534, 65534)
+    with pytest.warns(cache.CacheWarning, match="the entry belongs to user id 65534"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    assert entry.stat().st_uid == 0
+    folder.chmod(0o755)
+    os.chown(folder, 65534, 65534)
+    with pytest.warns(cache.CacheWarning, match="the folder belongs to user id 65534"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+
+
+def test_a_link_in_place_of_an_entry_is_not_followed(tmp_path: Path):
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    (entry,) = _entries(folder)
+    target = tmp_path / "target"
+    target.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(target)
+    with pytest.warns(cache.CacheWarning, match="cannot be read"):
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+    assert not entry.is_symlink()
+
+
+def test_text_with_a_bom_hits_the_same_entry(tmp_path: Path, monkeypatch):
+    import decisionrights.charter as charter_module
+
+    folder = tmp_path / "cache"
+    plain = _load_quietly(SMALL, folder)
+    with_bom = _load_quietly("\ufeff" + SMALL, folder)
+    assert len(_entries(folder)) == 1
+    assert with_bom.source.text == plain.source.text == SMALL
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again: the cache was missed")
+
+    monkeypatch.setattr(charter_module, "compile_charter", no_compiling)
+    for text in ("\ufeff" + SMALL, SMALL):
+        _small_is_right(_load_quietly(text, folder))
+
+
+def test_an_edited_library_does_not_load_old_entries(tmp_path: Path, monkeypatch):
+    cache = _cache_module()
+    first = cache.entry_name(SMALL, "org.charter", dr.Limits())
+    monkeypatch.setattr(cache, "_code_fingerprint", lambda: b"other code")
+    assert cache.entry_name(SMALL, "org.charter", dr.Limits()) != first
+
+
+def _corruptions(good: bytes, rng: random.Random, count: int):
+    """Random bytes, truncations, bit flips, byte changes and insertions of a good entry."""
+    for i in range(count):
+        kind = i % 6
+        if kind == 0:
+            yield bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 1, 7, 64, 200, len(good)])))
+        elif kind == 1:
+            yield good[:rng.randrange(len(good))]
+        elif kind == 2:
+            data = bytearray(good)
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            yield bytes(data)
+        elif kind == 3:
+            data = bytearray(good)
+            data[rng.randrange(len(data))] = rng.choice([0, 0x7F, 0x80, 0xFF, ord("J"), ord("("), ord("."), 0x8A])
+            yield bytes(data)
+        elif kind == 4:
+            at = rng.randrange(len(good))
+            yield good[:at] + bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 9))) + good[at:]
+        else:
+            at = rng.randrange(len(good))
+            yield good[:at] + good[at + rng.randint(1, 9):]
+
+
+def test_corrupt_entries_are_skipped_and_rewritten(tmp_path: Path):
+    """1,500 corruptions of an entry: each load compiles the charter and answers right, nothing raises,
+    not in `loads` and not later in `may`; the entry is rewritten each time. Bounded in time."""
+    folder = tmp_path / "cache"
+    _load_quietly(SMALL, folder)
+    (entry,) = _entries(folder)
+    good = entry.read_bytes()
+    rng = random.Random(13)
+    start = time.monotonic()
+    escaped = []
+    tried = kept = 0
+    for bad in _corruptions(good, rng, 1500):
+        if bad == good:
+            continue
+        tried += 1
+        entry.write_bytes(bad)
+        try:
+            _small_is_right(_load_quietly(SMALL, folder))
+        except Exception as exc:  # noqa: BLE001 -- the test counts what escapes
+            escaped.append(f"{type(exc).__name__}: {exc}"[:200])
+        if entry.read_bytes() == bad:
+            kept += 1
+    elapsed = time.monotonic() - start
+    assert tried > 1400
+    assert escaped == [], f"{len(escaped)} of {tried} corruptions escaped: {sorted(set(escaped))[:10]}"
+    assert kept == 0, f"{kept} corrupt entries were left in place"
+    assert elapsed < 120, f"{tried} corrupt entries took {elapsed:.0f} s"
+
+
+def test_the_cache_is_used_and_answers_like_a_fresh_load(tmp_path: Path, monkeypatch):
+    import decisionrights.charter as charter_module
+
+    folder = tmp_path / "cache"
+    fresh = dr.loads(ACME, "acme.charter")
+    _load_quietly(ACME, folder, "acme.charter")
+    monkeypatch.setattr(charter_module, "compile_charter", lambda *a, **k: pytest.fail("the cache was missed"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cached = dr.loads(ACME, "acme.charter", cache=folder)
+    for amount in (1, 20_000, 40_000, 300_000, 2_000_000):
+        for day in ("2026-06-01", "2027-01-15"):
+            a = fresh.may("controller", "purchase", amount=amount, category="software", on=day)
+            b = cached.may("controller", "purchase", amount=amount, category="software", on=day)
+            assert (a.allowed, a.reason, a.obligations, a.escalate_to) == \
+                (b.allowed, b.reason, b.obligations, b.escalate_to)
+
+
+def test_the_environment_variable_gets_the_same_checks(tmp_path: Path, monkeypatch):
+    cache = _cache_module()
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv("DECISIONRIGHTS_CACHE_DIR", str(folder))
+    with pytest.warns(cache.CacheWarning, match="writable by others"):
+        _small_is_right(dr.loads(SMALL, "org.charter"))
+    assert list(folder.iterdir()) == []
