@@ -452,3 +452,130 @@ def test_the_environment_variable_gets_the_same_checks(tmp_path: Path, monkeypat
     with pytest.warns(cache.CacheWarning, match="writable by others"):
         _small_is_right(dr.loads(SMALL, "org.charter"))
     assert list(folder.iterdir()) == []
+
+
+# -- 9. Markdown: every charter-derived string is shown as written, never read as markup -----------
+
+from decisionrights.diff import render_markdown
+
+HOSTILE = ['"@org/admins"', '"![pixel](https://evil.example/p.png)"', '"<img src=x onerror=alert(1)>"',
+           '"a|b"', '"back`tick``s"', '"line\\nbreak"', '"a\\\\|b"', '"**bold** _it_ [link](https://x.example)"',
+           '"&#64;org/team &lt;b&gt;"', '"rlo\\u202eevil"', '"`"', '" | "']
+_ROLES = [f"r{i}" for i in range(len(HOSTILE))]
+_HEAD = "".join(f"role {r}\n" for r in _ROLES) + "decision pay {\n  vendor: text\n}\n"
+HOSTILE_OLD = charter_text(_HEAD)
+HOSTILE_NEW = charter_text(_HEAD + "".join(f"{r} may decide pay when vendor == {lit}\n"
+                                           for r, lit in zip(_ROLES, HOSTILE)))
+HOSTILE_PATHS = ("old|`@org/admins`\n![x](https://evil.example/x.png).charter", "<img src=y>.charter")
+
+
+def _hostile_markdown(*, narrowed: bool = False) -> tuple[str, int]:
+    old, new = dr.loads(HOSTILE_OLD, HOSTILE_PATHS[0]), dr.loads(HOSTILE_NEW, HOSTILE_PATHS[1])
+    changes = dr.diff(new, old, on=ON) if narrowed else dr.diff(old, new, on=ON)
+    return render_markdown(changes), len(changes)
+
+
+def _outside_code(line: str) -> str:
+    """The line with its code spans taken out, as CommonMark reads them (a run of n backticks to the next run of n)."""
+    out, i = [], 0
+    while i < len(line):
+        if line[i] == "\\" and i + 1 < len(line):
+            out.append(line[i:i + 2])
+            i += 2
+            continue
+        if line[i] == "`":
+            run = len(line[i:]) - len(line[i:].lstrip("`"))
+            closing = re.compile(rf"(?<!`){'`' * run}(?!`)")
+            end = closing.search(line, i + run)
+            if end is None:
+                out.append(line[i:i + run])
+                i += run
+            else:
+                out.append("CODE")
+                i = end.end()
+            continue
+        out.append(line[i])
+        i += 1
+    return "".join(out)
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells as GitHub splits them: at every `|` without a backslash right before it."""
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
+
+
+@pytest.mark.parametrize("narrowed", [False, True], ids=["widened", "narrowed"])
+def test_hostile_literals_stay_inside_code_spans(narrowed: bool):
+    rendered, count = _hostile_markdown(narrowed=narrowed)
+    lines = rendered.splitlines()
+    rows = [line for line in lines if line.startswith("|")]
+    assert len(rows) == 2 + count == 2 + len(HOSTILE), rendered  # no line break inside a cell ended a row
+    assert all(line == "" or line.startswith(("|", "###", "Comparing ")) for line in lines), rendered
+    for line in lines:
+        bare = _outside_code(line)
+        for markup in ("@", "![", "<", "](", "&#", "&lt;", "**", "_it_", "\u202e"):
+            assert markup not in bare, (markup, line)
+    for row in rows:
+        assert len(_cells(row)) == 5, row
+        assert "\u202e" not in row
+
+
+def test_hostile_file_names_stay_inside_code_spans():
+    rendered, _ = _hostile_markdown()
+    (comparing,) = [line for line in rendered.splitlines() if line.startswith("Comparing ")]
+    assert "CODE → CODE" in _outside_code(comparing), comparing
+    none = render_markdown(dr.diff(dr.loads(HOSTILE_OLD, HOSTILE_PATHS[0]), dr.loads(HOSTILE_OLD, HOSTILE_PATHS[1]),
+                                   on=ON))
+    assert none.count("\n") == 3, none  # the paths' line break did not make a line
+    assert "@" not in _outside_code(none) and "<" not in _outside_code(none), none
+
+
+def test_github_renders_hostile_literals_as_text():
+    """With GitHub's own Markdown renderer (cmark-gfm), when it is installed: no image, link, HTML or mention
+    comes out, the table keeps its five columns, and each literal is shown exactly, in code."""
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    import html
+
+    rendered, count = _hostile_markdown()
+    page = cmarkgfm.github_flavored_markdown_to_html(rendered)
+    assert "<img" not in page and "<a " not in page and "<strong" not in page and "<em" not in page, page
+    assert page.count("<tr>") == 1 + count
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL):
+        assert len(re.findall(r"<t[dh]>", row)) == 5, row
+    outside = re.sub(r"<code>.*?</code>", "", page, flags=re.DOTALL)
+    assert "@" not in outside and "\u202e" not in page
+    shown = [html.unescape(c) for c in re.findall(r"<code>(.*?)</code>", page, re.DOTALL)]
+    for lit in HOSTILE:
+        value = lit[1:-1].encode().decode("unicode_escape")  # the literal's value
+        if "\u202e" in value:
+            continue
+        assert any(f'vendor = "{value}"'.replace("\n", " ") in c for c in shown), (value, shown)
+
+
+def test_code_spans_show_any_text_exactly():
+    """`markdown.code` of any text, in a table cell and in prose, renders (cmark-gfm) to exactly that text."""
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    import html
+
+    from hypothesis import given, settings, strategies as st
+
+    from decisionrights import markdown
+
+    alphabet = st.sampled_from(list("ab |`\\*_[]()!<>&@#:~$ \n\r\t") + ["\u202e", "\u200b", "é"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet, max_size=12))
+    def check(text: str):
+        expected = markdown._visible(text) or " "  # an empty code span is one space
+        cell = cmarkgfm.github_flavored_markdown_to_html(
+            f"| a | b |\n| --- | --- |\n| {markdown.code(text)} | z |\n")
+        (shown,) = re.findall(r"<td><code>(.*?)</code></td>", cell, re.DOTALL)
+        assert html.unescape(shown) == expected
+        prose = cmarkgfm.github_flavored_markdown_to_html(f"see {markdown.code(text, table=False)} here")
+        (shown,) = re.findall(r"<code>(.*?)</code>", prose, re.DOTALL)
+        assert html.unescape(shown) == expected
+        words = cmarkgfm.github_flavored_markdown_to_html(f"| a |\n| --- |\n| x {markdown.text(text)} y |\n")
+        assert "<code" not in words and "<em" not in words and "<a " not in words and "<img" not in words
+        assert words.count("<td>") == 1
+
+    check()
