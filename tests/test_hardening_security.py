@@ -579,3 +579,45 @@ def test_code_spans_show_any_text_exactly():
         assert words.count("<td>") == 1
 
     check()
+
+
+@needs_git
+@pytest.mark.skipif(shutil.which("bash") is None or sys.platform == "win32", reason="needs bash")
+def test_the_documented_workflow_quotes_hostile_file_names(tmp_path: Path):
+    """docs/ci.md's diff step names new charters itself: a file name of the pull request stays in its code span."""
+    from test_diff_git import CI_DOC, _yaml_blocks
+
+    work = tmp_path / "work"
+    work.mkdir()
+    _git(work, "init", "-q", "-b", "main")
+    _git(work, "config", "user.name", "Charter Tester")
+    _git(work, "config", "user.email", "charters@example.com")
+    (work / "org.charter").write_text(BASE, encoding="utf-8")
+    _git(work, "add", "org.charter")
+    _git(work, "commit", "-q", "-m", "base")
+    _git(work, "update-ref", "refs/remotes/origin/main", "HEAD")
+    hostile = "x` @org-admins ![p](evil.png) <img src=x> `y.charter"
+    (work / hostile).write_text(BASE, encoding="utf-8")
+    (work / "org.charter").write_text(BASE.replace("role cfo\n", ""), encoding="utf-8")  # one that has errors
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "a new charter")
+    (work / "changed.txt").write_text("org.charter\n", encoding="utf-8")
+    (work / "added.txt").write_text(hostile + "\n", encoding="utf-8")
+
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    shim = shims / "decisionrights"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m decisionrights "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    env = _git_env(work)
+    env.update(PATH=f"{shims}{os.pathsep}{os.environ['PATH']}", BASE_REF="main",
+               GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"))
+    steps = {s["name"]: s["run"] for s in _yaml_blocks(CI_DOC)[0]["jobs"]["charters"]["steps"] if "run" in s}
+    done = subprocess.run(["bash", "-e", "-c", steps["Diff against the base branch"]], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    comment = (work / "diff.md").read_text(encoding="utf-8")
+    assert "Could not compare `org.charter`" in comment
+    (line,) = [line for line in comment.splitlines() if "is a new charter" in line]
+    bare = _outside_code(line)
+    assert "@" not in bare and "![" not in bare and "<" not in bare, line
