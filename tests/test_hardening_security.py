@@ -621,3 +621,34 @@ def test_the_documented_workflow_quotes_hostile_file_names(tmp_path: Path):
     (line,) = [line for line in comment.splitlines() if "is a new charter" in line]
     bare = _outside_code(line)
     assert "@" not in bare and "![" not in bare and "<" not in bare, line
+
+
+def test_many_threads_share_a_new_cache(tmp_path: Path):
+    """The first use from many threads at once: one key, one entry, no temporary file left, every answer right."""
+    import threading
+
+    cache = _cache_module()
+    folder = tmp_path / "cache"
+    results: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def work():
+        barrier.wait()
+        try:
+            for _ in range(3):
+                _small_is_right(_load_quietly(SMALL, folder))
+            results.append("ok")
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert results == ["ok"] * 8
+    assert sorted(p.name for p in folder.iterdir()) == sorted([cache.KEY_FILE, cache.entry_name(SMALL, "org.charter",
+                                                                                               dr.Limits())])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # what the threads left is a good entry under the one key
+        _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
