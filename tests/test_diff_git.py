@@ -84,7 +84,7 @@ def test_markdown(repo: Path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("### Decision rights: 1 widened, 0 narrowed, 0 other\n\n"
                                "Comparing `HEAD:org.charter` → `org.charter`, from 2026-11-01.\n")
-    assert "| `controller` · `purchase` | ⬆️ widened | now also when amount > 25k and amount <= 30k" in r.stdout
+    assert "| `controller` · `purchase` | ⬆️ widened | now also when `amount > 25k and amount <= 30k" in r.stdout
 
 
 def test_json(repo: Path):

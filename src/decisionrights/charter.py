@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
-import pickle
-import sys
 import threading
 from contextlib import contextmanager
 from datetime import date
@@ -167,58 +164,37 @@ def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS,
     """Parse and compile a charter from its text. Raises `CharterError` listing every problem.
 
     `cache` names a folder where compiled charters are kept, keyed by a hash of
-    the text, its path, the limits and this library's version, so loading the
+    the text, its path, the limits and this library's code, so loading the
     same text again skips parsing (see docs/api.md). The environment variable
-    DECISIONRIGHTS_CACHE_DIR sets it when `cache` is None. Only a folder that
-    only you can write belongs there: what is in it is loaded as Python objects.
+    DECISIONRIGHTS_CACHE_DIR sets it when `cache` is None. An entry is used only
+    when this user wrote it (an HMAC under a per-user key, checked before it is
+    unpickled); a folder or file someone else owns or may write is not used, and
+    a `decisionrights.cache.CacheWarning` says why.
     """
     folder = cache if cache is not None else os.environ.get("DECISIONRIGHTS_CACHE_DIR") or None
     if folder is not None and isinstance(text, str):
-        return _cached(str(text), path, limits, FilePath(folder))
+        from .cache import load_cached
+
+        text = _without_bom(str(text))  # the same entry as the text without it
+        return load_cached(text, path, limits, FilePath(folder), lambda: _build(text, path, limits), _gc_paused)
     return _compile(text, path, limits)
+
+
+def _without_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text  # as `open(..., encoding="utf-8")` leaves it
 
 
 def _compile(text: str, path: str, limits: Limits) -> Charter:
     if not isinstance(text, str):
         raise TypeError(f"a charter's text is a str, not {type(text).__name__}; decode bytes with "
                         f"decisionrights.charter.decode(raw, path)")
-    text = str(text)
-    if text.startswith("\ufeff"):  # a byte-order mark, as `open(..., encoding="utf-8")` leaves it
-        text = text[1:]
+    return _build(_without_bom(str(text)), path, limits)
+
+
+def _build(text: str, path: str, limits: Limits) -> Charter:
     source = Source(text, path)
     with _gc_paused():
         return Charter(compile_charter(parse(source, limits), source))
-
-
-def _cache_key(text: str, path: str, limits: Limits) -> str:
-    from . import __version__
-
-    digest = hashlib.sha256()
-    for part in (__version__, sys.version, repr(limits), path, text):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _cached(text: str, path: str, limits: Limits, folder: FilePath) -> Charter:
-    """Load from the compiled-charter cache, or compile and store; a cache that fails is only skipped."""
-    file = folder / f"{_cache_key(text, path, limits)}.pickle"
-    try:
-        with _gc_paused():
-            compiled = pickle.loads(file.read_bytes())
-        if isinstance(compiled, CompiledCharter) and compiled.source.text == text:
-            return Charter(compiled)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
-    charter = _compile(text, path, limits)
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(pickle.dumps(charter.compiled, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, file)
-    except (OSError, pickle.PickleError, TypeError, AttributeError):
-        pass
-    return charter
 
 
 _gc_lock = threading.Lock()

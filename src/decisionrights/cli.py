@@ -246,14 +246,16 @@ def _read_revision(spec: str) -> tuple[str, str]:
         return _read(spec), spec
     rev, _, path = spec.partition(":")
     try:
-        shown = subprocess.run(["git", "show", f"{rev}:{path}"], capture_output=True, timeout=60)
+        # `--end-of-options` (git 2.24+): `--output=FILE:PATH` is a revision git cannot find, never an option
+        shown = subprocess.run(["git", "show", "--end-of-options", f"{rev}:{path}"], capture_output=True,
+                               timeout=60)
     except FileNotFoundError:
         raise UsageError(f"cannot read `{spec}`: git is not installed") from None
     except subprocess.TimeoutExpired:
         raise UsageError(f"cannot read `{spec}`: git did not answer within 60 s") from None
-    if shown.returncode != 0:
-        reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"cannot read `{spec}` from git: {reason[-1] if reason else 'git failed'}")
+    if shown.returncode != 0:  # git's whole message: its last line may be only a hint
+        reason = "\n  ".join(line.rstrip() for line in shown.stderr.decode("utf-8", "replace").strip().splitlines())
+        raise UsageError(f"cannot read `{spec}` from git: {reason or f'git failed (exit {shown.returncode})'}")
     return decode(shown.stdout, spec), spec
 
 

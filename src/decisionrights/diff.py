@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from . import markdown as md
 from .authority import Analysis
 from .charter import Charter
 from .compile import CompiledCharter
@@ -356,24 +357,65 @@ def render_text(changes: Changes) -> str:
     return "\n".join(out)
 
 
+def _md_for(when: str | None) -> str:
+    return "for every request" if when == "true" else f"when {md.code(when)}"
+
+
+def _md_obligations(words: tuple[str, ...]) -> str:
+    """`_as_verbs` with each role in a code span: `get the agreement of `controller``."""
+    out = []
+    for word in words:
+        for kind, keyword in _KEYWORDS.items():
+            if word.startswith(keyword + " "):
+                out.append(f"{_VERBS[kind]} {md.code(word[len(keyword) + 1:])}")
+                break
+    return ", ".join(out)
+
+
+def _md_headline(c: Change) -> str:
+    """`_headline` for a Markdown table cell: every name, condition and value in a code span."""
+    if c.kind == "widened":
+        return f"now also {_md_for(c.when)}"
+    if c.kind == "narrowed":
+        return f"no longer {_md_for(c.when)}"
+    if c.kind == "obligations":
+        parts = []
+        if c.obligations_added:
+            parts.append("now must " + _md_obligations(c.obligations_added))
+        if c.obligations_removed:
+            parts.append("no longer must " + _md_obligations(c.obligations_removed))
+        return "; ".join(parts) + f" {_md_for(c.when)}"
+    if c.kind in ("role_added", "role_removed"):
+        return f"role {md.code(c.role)} {c.kind.split('_')[1]}"
+    if c.kind in ("decision_added", "decision_removed"):
+        return f"decision {md.code(c.decision)} {c.kind.split('_')[1]}"
+    return f"decision {md.code(c.decision)} changed: {md.text(c.detail or '')}"
+
+
 def render_markdown(changes: Changes) -> str:
-    """A pull-request comment: a summary line, then one table row per change."""
+    """A pull-request comment: a summary line, then one table row per change.
+
+    Everything that comes from a charter or a file name is in a code span
+    (`decisionrights.markdown`): no mention, image, link or HTML from a text
+    literal reaches the comment, and no `|` or line break splits the table.
+    """
+    old, new = md.code(changes.old, table=False), md.code(changes.new, table=False)
     if not changes:
-        return f"### Decision rights: no change\n\n`{changes.new}` grants exactly what `{changes.old}` did.\n"
+        return f"### Decision rights: no change\n\n{new} grants exactly what {old} did.\n"
     widened = sum(c.kind == "widened" for c in changes)
     narrowed = sum(c.kind == "narrowed" for c in changes)
     other = len(changes) - widened - narrowed
     lines = [f"### Decision rights: {widened} widened, {narrowed} narrowed, {other} other",
-             "", f"Comparing `{changes.old}` → `{changes.new}`, from {changes.on}.", "",
+             "", f"Comparing {old} → {new}, from {changes.on}.", "",
              "| who | change | for requests | example | where |", "| --- | --- | --- | --- | --- |"]
     icon = {"widened": "⬆️ widened", "narrowed": "⬇️ narrowed", "obligations": "🔁 obligations"}
     for c in changes:
-        who = f"`{c.role}` · `{c.decision}`" if c.role and c.decision else ""
+        who = f"{md.code(c.role)} · {md.code(c.decision)}" if c.role and c.decision else ""
         what = icon.get(c.kind, c.kind.replace("_", " "))
-        headline = _headline(c).replace("|", "\\|")
+        headline = _md_headline(c)
         if c.dates():
             headline += f" ({c.dates()})"
-        example = f"`{c.example_text}`".replace("|", "\\|") if c.example_text else ""
-        where = ", ".join(f"{p.file}:{p.line}" for p in (c.new or c.old)[:3])
+        example = md.code(c.example_text) if c.example_text else ""
+        where = ", ".join(md.code(f"{p.file}:{p.line}") for p in (c.new or c.old)[:3])
         lines.append(f"| {who} | {what} | {headline} | {example} | {where} |")
     return "\n".join(lines) + "\n"
