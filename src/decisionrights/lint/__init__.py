@@ -137,14 +137,19 @@ def render_sarif(diags: Iterable[Diagnostic]) -> str:
     diags = list(diags)
     rules: dict[str, dict[str, Any]] = {}
     for r in RULES:
+        # No helpUri: the project has no website, so the rule's whole text travels in the log itself.
+        doc = (r.__doc__ or r.NAME).strip()
         rules[r.CODE] = {"id": r.CODE, "name": r.NAME,
-                         "shortDescription": {"text": (r.__doc__ or r.NAME).strip().splitlines()[0]},
-                         "fullDescription": {"text": " ".join((r.__doc__ or "").split())},
-                         "helpUri": f"https://decisionrights.invalid/docs/lint-rules#{r.CODE.lower()}",
+                         "shortDescription": {"text": doc.splitlines()[0]},
+                         "fullDescription": {"text": " ".join(doc.split())},
+                         "help": {"text": doc},
                          "defaultConfiguration": {"level": _SARIF_LEVEL[r.SEVERITY.value]}}
     for d in diags:
         rules.setdefault(d.code, {"id": d.code, "name": d.code,
                                   "shortDescription": {"text": "an error in the charter"},
+                                  "help": {"text": f"{d.code}: an error in the charter; each message says what "
+                                                   f"is wrong and its hint how to fix it (the codes are listed "
+                                                   f"in docs/lint-rules.md of decisionrights)"},
                                   "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity.value]}})
     order = list(rules)
     results = []
@@ -167,7 +172,6 @@ def render_sarif(diags: Iterable[Diagnostic]) -> str:
         results.append(result)
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "decisionrights", "version": __version__,
-                                         "informationUri": "https://decisionrights.invalid/",
                                          "rules": list(rules.values())}},
                      "results": results}]}
     return json.dumps(log, indent=2)
