@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
@@ -17,7 +18,7 @@ from typing import Callable, Iterable, Mapping
 from . import model as m
 from .conditions import TRUE, All, AnyOf, AttrSpec, Cmp, Cond, In, Not, Value, conj, predicate
 from .diagnostics import Diagnostic, Label, Severity
-from .errors import CompileError
+from .errors import CharterError, CompileError
 from .parse import parse
 from .rules import Rule
 from .source import Source, Span
@@ -775,6 +776,29 @@ def compile_partial(tree: m.CharterModel, source: Source) -> tuple[CompiledChart
     compiler = _Compiler(source, tree)
     compiled = compiler.run(partial=True)
     return compiled, compiler.diags
+
+
+def errors_beside(error: CharterError, source: Source) -> list[Diagnostic]:
+    """The compile errors of the statements that parsed, beside the syntax errors of those that did not.
+
+    A `ParseError` carries the model of the statements that are not broken
+    (see `parse`). An error about a name that a broken statement mentions is
+    left out: the broken statement may well declare it.
+    """
+    rest = getattr(error, "rest", None)
+    if rest is None:
+        return []
+    _, diags = compile_partial(rest, source)
+    written = set(re.findall(r"\w+", getattr(error, "broken", "")))
+    out = []
+    for d in diags:
+        if d.severity is not Severity.ERROR:
+            continue
+        named = re.findall(r"`(\w+)`", d.message)
+        if any(name in written for name in named):
+            continue
+        out.append(d)
+    return out
 
 
 def condition_from_text(text: str, attrs: Mapping[str, AttrSpec], currency: str | None = None) -> Cond:

@@ -861,11 +861,37 @@ def parse(source: Source, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
     try:
         charter = _parse_piece(text, limits)
     except UnexpectedInput as err:
-        raise ParseError(_all_syntax_errors(source, text, err, limits)) from None
+        first = _error_to_diagnostic(err, Source(text, source.path)).model_copy(update={"source": source})
+        raise _with_rest(ParseError(_all_syntax_errors(source, text, first, limits)), text, limits) from None
     except VisitError as err:
-        raise ParseError([_literal_diagnostic(err, source)]) from None
+        # The whole text parses, so every piece that fails to parse alone is only cut out of context;
+        # each statement is still built alone, to report every bad literal (all bad dates), not the first.
+        first = _literal_diagnostic(err, source)
+        raise _with_rest(ParseError(_all_syntax_errors(source, text, first, limits, parsed=True)), text,
+                         limits) from None
     _require_header(charter, source)
     return charter
+
+
+def _with_rest(error: ParseError, text: str, limits: Limits) -> ParseError:
+    """The error, carrying the model of the statements that are not broken (`rest`, or None) and the
+    text of the broken ones (`broken`), so the compiler can still report the others' errors."""
+    lines = text.split("\n")
+    bad = {d.span.line for d in error.diagnostics if d.span is not None}
+    broken: list[str] = []
+    for start, piece in _chunks(text):
+        count = piece.count("\n") + 1
+        if any(start <= line < start + count for line in bad):
+            broken.append(piece)
+            lines[start - 1:start - 1 + count] = [""] * count  # blank, so every other line keeps its number
+    rest: m.CharterModel | None
+    try:
+        rest = _parse_piece("\n".join(lines), limits)
+    except Exception:  # noqa: BLE001 - the rest does not parse on its own either: nothing more to report
+        rest = None
+    error.rest = rest  # type: ignore[attr-defined]
+    error.broken = "\n".join(broken)  # type: ignore[attr-defined]
+    return error
 
 
 def _literal_diagnostic(err: VisitError, source: Source) -> Diagnostic:
@@ -886,16 +912,18 @@ def _shifted(diag: Diagnostic, lines: int, source: Source) -> Diagnostic:
         "labels": tuple(lab.model_copy(update={"span": move(lab.span)}) for lab in diag.labels)})
 
 
-def _all_syntax_errors(source: Source, text: str, first: UnexpectedInput, limits: Limits) -> list[Diagnostic]:
-    """The first syntax error, then each statement parsed alone to find the other errors.
+def _all_syntax_errors(source: Source, text: str, first: Diagnostic, limits: Limits,
+                       parsed: bool = False) -> list[Diagnostic]:
+    """The first error, then each statement parsed alone to find the other errors.
 
     Each piece is parsed on its own and its diagnostics moved to their place,
-    so the work stays linear in the size of the text.
+    so the work stays linear in the size of the text. `parsed`: the whole
+    text parsed (the first error is a bad literal), so a piece's syntax error
+    is only the piece cut out of context.
     """
-    diags = [_error_to_diagnostic(first, Source(text, source.path))]
-    diags[0] = diags[0].model_copy(update={"source": source})
+    diags = [first]
     seen = {(diags[0].span.line, diags[0].span.column)} if diags[0].span else set()
-    first_line = diags[0].span.line if diags[0].span else 0
+    first_line = float("inf") if parsed else diags[0].span.line if diags[0].span else 0
     for start, piece in _chunks(text):
         if len(diags) >= MAX_SYNTAX_ERRORS:
             last = diags[-1]

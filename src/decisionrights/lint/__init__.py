@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any, Iterable
 
 from ..charter import Charter
-from ..compile import CompiledCharter, compile_partial
+from ..compile import CompiledCharter, compile_partial, errors_beside
 from ..diagnostics import Diagnostic, Label, Severity
 from ..errors import CharterError
 from ..parse import parse
@@ -104,8 +104,8 @@ def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list
     source = Source(text, path)
     try:
         tree = parse(source)
-    except CharterError as exc:
-        return sorted(exc.diagnostics, key=_sort_key)
+    except CharterError as exc:  # a syntax error hides no compile error of the other statements
+        return sorted([*exc.diagnostics, *errors_beside(exc, source)], key=_sort_key)
     compiled, errors = compile_partial(tree, source)
     if any(d.code == "DR110" for d in errors):
         return sorted(errors, key=_sort_key)  # without its delegation chains the analysis would mislead
