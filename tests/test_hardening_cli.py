@@ -309,3 +309,81 @@ def test_readme_authority_of_snippet_holds_on_any_date(monkeypatch):
     for today in (date(2026, 11, 1), date(2027, 1, 15), date(2031, 6, 1)):  # the delegation runs 2026-12..2027-03
         monkeypatch.setattr(request, "_today", (float("inf"), today))
         assert eval(expression.strip(), {"charter": charter}) == expected, today
+
+
+HEAD = 'charter "x"\ncurrency EUR\nrole a, cfo\ndecision d {\n  amount: money\n  kind: one of hardware, software\n}\n'
+
+
+def _found(text: str) -> list[tuple[str, int]]:
+    return [(d.code, d.span.line if d.span else 0) for d in lint_text(text, on=date(2026, 11, 1))]
+
+
+@pytest.mark.parametrize("code,ok", [("EUR", True), ("USD", True), ("CHF", True), ("JPY", True),
+                                     ("XYZ", False), ("EUX", False), ("ABC", False)])
+def test_dr111_checks_iso_4217(code, ok):
+    text = f'charter "x"\ncurrency {code}\nrole a\ndecision d {{ amount: money }}\na may decide d\n'
+    assert (("DR111", 2) not in _found(text)) is ok
+
+
+def test_dr111_checks_the_code_of_an_amount_too():
+    text = HEAD + "a may decide d when amount <= 5k EUX\n"
+    diags = [d for d in lint_text(text) if d.code == "DR111"]
+    assert [d.span.line for d in diags] == [8] and "did you mean `EUR`?" in (diags[0].help or "")
+
+
+def test_dr210_points_at_the_overlapping_rule_and_labels_the_other():
+    text = ('charter "x"\ncurrency EUR\nrole x, y\ndecision d { amount: money }\n'
+            "y may decide d when amount > 100\n"      # line 5: no overlap with x
+            "y may decide d when amount <= 5\n"       # line 6: the overlap
+            "x may decide d when amount <= 10\n")     # line 7
+    [diag] = [d for d in lint_text(text) if d.code == "DR210"]
+    assert diag.span.line == 6
+    assert [lab.span.line for lab in diag.labels] == [7]
+
+
+@pytest.mark.parametrize("broken,false_codes", [
+    ("cf0 may decide d\n", {"DR208"}),                     # d is granted, to a misspelled cfo
+    ("a may decide d when amont <= 5\n", {"DR208"}),
+])
+def test_no_false_findings_from_statements_that_failed_to_compile(broken, false_codes):
+    found = _found(HEAD + broken)
+    assert any(code.startswith("DR1") for code, _ in found)
+    assert not {code for code, _ in found} & false_codes, found
+    if broken.startswith("cf0"):
+        assert not any(code == "DR209" and "cfo" in d.message
+                       for d in lint_text(HEAD + broken) for code in [d.code])
+
+
+@pytest.mark.parametrize("body", ["nobody\n", "nobody decides d\n", "nobody delegates d to a\n",
+                                  "a may decide d inform nobody\n", "expect nobody may decide d\n"])
+def test_a_hint_never_suggests_the_word_written(body):
+    for d in lint_text(HEAD + body):
+        written = {w for w in re.findall(r"\w+", d.source.line(d.span.line))} if d.source and d.span else set()
+        for guess in re.findall(r"did you mean `(\w+)`", d.help or ""):
+            assert guess not in written, (d.message, d.help)
+        assert "`nobody` is not a keyword" not in d.message
+        assert "declare it with `role nobody`" not in (d.help or "")
+
+
+@pytest.mark.parametrize("body,guess", [
+    ("cf0 may decide d\n", "cfo"),                        # a role
+    ("a may decide dd\n", "d"),                           # a decision (one letter more)
+    ("a may decide d when amont <= 5\n", "amount"),       # an attribute
+    ("a may decide d when kind == hardwre\n", "hardware"),  # a choice
+    ("a may decde d\n", "decide"),                        # a keyword
+    ("a may decide d wen amount <= 4\n", "when"),
+])
+def test_did_you_mean_for_every_kind_of_name(body, guess):
+    helps = " ".join(d.help or "" for d in lint_text(HEAD + body))
+    assert f"did you mean `{guess}`?" in helps, helps
+
+
+@pytest.mark.parametrize("args,guess", [
+    (["cf0", "purchase", "amount=1", "category=software"], "cfo"),
+    (["cfo", "purchse", "amount=1", "category=software"], "purchase"),
+    (["cfo", "purchase", "amont=1", "category=software"], "amount"),
+    (["cfo", "purchase", "amount=1", "category=sofware"], "software"),
+])
+def test_did_you_mean_on_the_command_line(args, guess):
+    r = run("ask", ACME, *args, "--on", ON)
+    assert r.returncode == 2 and f"did you mean `{guess}`?" in r.stderr, r.stderr

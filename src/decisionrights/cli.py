@@ -112,8 +112,10 @@ def _attributes(charter: Charter, decision: str, pairs: Sequence[str], cmd: _Com
             raise cmd.error(pair, f"`{pair}` is not `name=value`", "write each attribute as name=value, e.g. amount=20k")
         attr = spec.attrs.get(key)
         if attr is None:
+            guess = suggest(key, spec.attrs)
             raise cmd.error(pair, f"`{decision}` has no attribute `{key}`",
-                            f"its attributes are: {', '.join(spec.attrs) or 'none'}")
+                            (f"did you mean `{guess}`? " if guess else "")
+                            + f"its attributes are: {', '.join(spec.attrs) or 'none'}")
         if key in out:
             raise cmd.error(pair, f"`{key}` is given twice", "give each attribute once")
         value = _literal(value, pair, cmd)
@@ -123,6 +125,10 @@ def _attributes(charter: Charter, decision: str, pairs: Sequence[str], cmd: _Com
                 raise cmd.error(pair, f"`{key}` is a yes/no; `{value}` is neither true nor false",
                                 f"write {key}=true or {key}=false")
             out[key] = lowered == "true"
+        elif attr.kind == "enum" and value not in attr.members:
+            guess = suggest(value, attr.members)
+            raise cmd.error(pair, f"`{key}` of `{decision}` is one of {', '.join(attr.members)}, not `{value}`",
+                            f"did you mean `{guess}`?" if guess else None)
         else:
             out[key] = value  # as written, spaces and all: the library reads it as the attribute's type
     return out

@@ -498,9 +498,20 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X}" + (f" {unicodedata.name(char)}" if unicodedata.name(char, "") else "")
 
 
-def _close_keyword(word: str) -> str | None:
-    close = difflib.get_close_matches(word.lower(), sorted(reserved_words()), n=1, cutoff=0.6)
+def _close_keyword(word: str, among: Any = None) -> str | None:
+    """The keyword `word` most likely misspells (never `word` itself), among `among` or all of them."""
+    words = sorted(set(among if among is not None else reserved_words()) - {word})
+    close = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def _expected_keywords(expected: set[str]) -> list[str]:
+    """The keywords among lark's expected terminals (`DECIDE` → `decide`)."""
+    found = []
+    for term in _parser().terminals:
+        if term.name in expected and term.pattern.type == "str" and term.pattern.value.isidentifier():
+            found.append(term.pattern.value)
+    return found
 
 
 def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
@@ -525,7 +536,9 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         prev = before[-1] if before else ""
         line_words = source.line(span.line).split()
         opened = _unclosed(text, pos)
-        if err.expected and err.expected <= {"MAY", "DELEGATES"} and prev.isidentifier():
+        if prev == "nobody" and err.expected and err.expected <= {"MAY", "DELEGATES"}:
+            help_text = "`nobody` starts a rule for every role: `nobody may decide DECISION when …`"
+        elif err.expected and err.expected <= {"MAY", "DELEGATES"} and prev.isidentifier():
             # The statement began with a word that is not a keyword, so it reads as a role's name.
             amount = len(before) >= 2 and re.fullmatch(r"-?\d[\d_]*(\.\d+)?[kM]?", before[-2])
             if amount and re.fullmatch(r"[^\W\d_]+", prev):
@@ -561,6 +574,9 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             help_text = 'texts are written in double quotes: `charter "Acme Finance"`'
         elif prev == "of" and "NAME" in err.expected:
             help_text = "list the choices after `one of`, separated by commas: `one of hardware, software`"
+        elif (tok.type == "NAME" and "NAME" not in err.expected
+              and (guess := _close_keyword(shown, _expected_keywords(err.expected)))):
+            help_text = f"did you mean `{guess}`?"
         elif "NAME" in err.expected and tok.type not in ("NAME", "$END") and shown.isidentifier():
             help_text = f"`{shown}` is a reserved word of the language; choose another name"
         elif tok.type == "NAME" and err.expected & _STATEMENT_STARTS:

@@ -9,6 +9,7 @@ for everything else.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -109,7 +110,47 @@ def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list
     compiled, errors = compile_partial(tree, source)
     if any(d.code == "DR110" for d in errors):
         return sorted(errors, key=_sort_key)  # without its delegation chains the analysis would mislead
-    return sorted([*errors, *_analyse(compiled, on or date.today())], key=_sort_key)
+    found = _analyse(compiled, on or date.today())
+    if errors:
+        found = _not_from_broken(found, tree, errors, compiled)
+    return sorted([*errors, *found], key=_sort_key)
+
+
+def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic],
+                     compiled: CompiledCharter) -> list[Diagnostic]:
+    """The findings that do not stem from a statement that failed to compile.
+
+    The analysis sees the charter without its broken statements, so "no role
+    may decide `d`" (DR208) and "role `cfo` holds nothing" (DR209) are false
+    when the broken line is `cf0 may decide d`: the broken statement names
+    them. Such a finding is left out when a broken statement names its
+    decision or role, or misspells it (`cf0` for `cfo`). The other rules judge
+    what the statements that compiled say, and are kept.
+    """
+    from ..compile import suggest
+    from ..parse import reserved_words
+
+    lines = {d.span.line for d in errors if d.span is not None and d.severity is Severity.ERROR}
+    names = set(compiled.roles) | set(compiled.decisions)
+    touched: set[str] = set()
+    source = compiled.source
+    for st in tree.statements:
+        if any(st.span.line <= line <= st.span.end_line for line in lines):
+            text = "\n".join(source.line(n) for n in range(st.span.line, st.span.end_line + 1))
+            touched.update(w for w in re.findall(r"\w+", text) if w in names)
+    for d in errors:
+        for written in re.findall(r"`(\w+)`", d.message):
+            if written not in names and written not in reserved_words():
+                guess = suggest(written, names)
+                if guess:
+                    touched.add(guess)
+    if not touched:
+        return found
+    return [d for d in found if d.code not in _NAMES_IT or not touched.intersection(re.findall(r"`(\w+)`", d.message))]
+
+
+_NAMES_IT = frozenset({"DR208", "DR209"})
+"""The rules that say nothing names a decision or role: a broken statement that names it makes them false."""
 
 
 def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
