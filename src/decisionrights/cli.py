@@ -548,6 +548,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (`| head`), even while an error was printed
+        _quiet_stdout()
+        return OK
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     global _stdin_read
     argv = list(sys.argv[1:] if argv is None else argv)
     cmd = _CommandLine(argv)
@@ -577,6 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"split long chains of `(… or …) and (… or …)` into separate grants", file=sys.stderr)
         return FAILED
     except BrokenPipeError:
+        _quiet_stdout()
         return OK
     except KeyboardInterrupt:
         return 130
