@@ -139,11 +139,13 @@ def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic
             text = "\n".join(source.line(n) for n in range(st.span.line, st.span.end_line + 1))
             touched.update(w for w in re.findall(r"\w+", text) if w in names)
     for d in errors:
-        for written in re.findall(r"`(\w+)`", d.message):
-            if written not in names and written not in reserved_words():
-                guess = suggest(written, names)
-                if guess:
-                    touched.add(guess)
+        if d.code not in ("DR101", "DR102"):  # an undeclared role or decision: perhaps a misspelt one
+            continue
+        written = re.match(r"`(\w+)`", d.message)
+        if written and written.group(1) not in reserved_words():
+            guess = suggest(written.group(1), names)
+            if guess:
+                touched.add(guess)
     if not touched:
         return found
     return [d for d in found if d.code not in _NAMES_IT or not touched.intersection(re.findall(r"`(\w+)`", d.message))]
