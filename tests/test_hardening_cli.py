@@ -264,6 +264,16 @@ def test_every_command_reads_a_charter_from_stdin(args):
     assert from_stdin.stdout.replace("<stdin>", ACME) == from_file.stdout
 
 
+def test_diff_reads_one_side_from_stdin(tmp_path):
+    new = tmp_path / "new.charter"
+    new.write_text(Path(ACME).read_text().replace("amount <= 25k and category", "amount <= 30k and category"))
+    r = run("diff", "-", str(new), "--on", ON, "--fail-on", "widen", stdin=Path(ACME).read_text())
+    clean(r)
+    assert r.returncode == 1 and "controller" in r.stdout and "widened" in r.stdout
+    twice = run("diff", "-", "-", stdin=Path(ACME).read_text())
+    assert twice.returncode == 2 and "only once" in twice.stderr
+
+
 def test_stdin_names_itself_in_diagnostics():
     r = run("lint", "-", stdin='charter "x"\nrole a\nb may decide d\n')
     assert r.returncode == 1 and "--> <stdin>:3:1" in r.stdout
@@ -372,6 +382,7 @@ def test_a_hint_never_suggests_the_word_written(body):
     ("a may decide d when kind == hardwre\n", "hardware"),  # a choice
     ("a may decde d\n", "decide"),                        # a keyword
     ("a may decide d wen amount <= 4\n", "when"),
+    ("nobdy may decide d when amount > 5\n", "nobody"),  # the keyword in a role's place
 ])
 def test_did_you_mean_for_every_kind_of_name(body, guess):
     helps = " ".join(d.help or "" for d in lint_text(HEAD + body))

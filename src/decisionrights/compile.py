@@ -311,6 +311,8 @@ class _Compiler:
             hint = f"did you mean `{guess}`?"
         elif name.value in reserved_words():  # `inform nobody`: `role nobody` would be an error too
             hint = f"`{name.value}` is a keyword of the language, not a role; name a declared role here"
+        elif suggest(name.value, ("nobody",)):  # `nobdy may decide …`
+            hint = f"did you mean `nobody`? If not, declare it with `role {name.value}`"
         else:
             hint = f"declare it with `role {name.value}`"
         self.error(UNKNOWN_ROLE, name.span, f"`{name.value}` is not a declared role", hint)
