@@ -11,8 +11,8 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn
 
 from .answer import Answer
-from .compile import CompiledCharter, compile_charter, suggest
-from .errors import InvalidRequest
+from .compile import CompiledCharter, compile_charter, errors_beside, suggest
+from .errors import InvalidRequest, ParseError
 from .evaluate import is_allowed, plan, validator
 from .parse import DEFAULT_LIMITS, Limits, parse
 from .request import Validator, _show, request_date, today
@@ -193,8 +193,19 @@ def _compile(text: str, path: str, limits: Limits) -> Charter:
 
 def _build(text: str, path: str, limits: Limits) -> Charter:
     source = Source(text, path)
+    try:
+        tree = parse(source, limits)
+    except ParseError as exc:  # a syntax error hides no compile error of the other statements
+        beside = errors_beside(exc, source)
+        if beside:
+            raise ParseError(sorted([*exc.diagnostics, *beside], key=_line_order)) from None
+        raise
     with _gc_paused():
-        return Charter(compile_charter(parse(source, limits), source))
+        return Charter(compile_charter(tree, source))
+
+
+def _line_order(d: Any) -> tuple[int, int]:
+    return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
 _gc_lock = threading.Lock()

@@ -8,10 +8,15 @@ cannot be read, a bad value on the command line).
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
+import re
 import shlex
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
@@ -35,7 +40,22 @@ class UsageError(Exception):
         self.diagnostic = diagnostic
 
 
+STDIN = "-"
+"""A FILE of `-` is the standard input, shown as `<stdin>` in messages."""
+_stdin_read = False
+
+
+def shown_name(path: str) -> str:
+    return "<stdin>" if path == STDIN else path
+
+
 def _read(path: str) -> str:
+    global _stdin_read
+    if path == STDIN:
+        if _stdin_read:
+            raise UsageError("`-` (the standard input) can be read only once per command")
+        _stdin_read = True
+        return decode(sys.stdin.buffer.read(), shown_name(path))
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -48,7 +68,7 @@ def _read(path: str) -> str:
 
 
 def _load(path: str) -> Charter:
-    return loads(_read(path), path)
+    return loads(_read(path), shown_name(path))
 
 
 class _CommandLine:
@@ -92,19 +112,42 @@ def _attributes(charter: Charter, decision: str, pairs: Sequence[str], cmd: _Com
             raise cmd.error(pair, f"`{pair}` is not `name=value`", "write each attribute as name=value, e.g. amount=20k")
         attr = spec.attrs.get(key)
         if attr is None:
+            guess = suggest(key, spec.attrs)
             raise cmd.error(pair, f"`{decision}` has no attribute `{key}`",
-                            f"its attributes are: {', '.join(spec.attrs) or 'none'}")
+                            (f"did you mean `{guess}`? " if guess else "")
+                            + f"its attributes are: {', '.join(spec.attrs) or 'none'}")
         if key in out:
             raise cmd.error(pair, f"`{key}` is given twice", "give each attribute once")
+        value = _literal(value, pair, cmd)
         if attr.kind == "bool":
-            lowered = value.strip().lower()
+            lowered = value.lower()
             if lowered not in ("true", "false"):
                 raise cmd.error(pair, f"`{key}` is a yes/no; `{value}` is neither true nor false",
                                 f"write {key}=true or {key}=false")
             out[key] = lowered == "true"
+        elif attr.kind == "enum" and value not in attr.members:
+            guess = suggest(value, attr.members)
+            raise cmd.error(pair, f"`{key}` of `{decision}` is one of {', '.join(attr.members)}, not `{value}`",
+                            f"did you mean `{guess}`?" if guess else None)
         else:
-            out[key] = value.strip()
+            out[key] = value  # as written, spaces and all: the library reads it as the attribute's type
     return out
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+"""A quoted text of the language (the grammar's STRING)."""
+
+
+def _literal(value: str, pair: str, cmd: _CommandLine) -> str:
+    """A command-line value as the language reads it: `"acme"` is the text acme, as `acme` is."""
+    from .parse import _unquote
+
+    if _QUOTED.fullmatch(value):
+        return _unquote(value)
+    if value.startswith('"'):
+        raise cmd.error(pair, f"the quoted text `{value}` is not closed",
+                        'end it with `"`, e.g. vendor="acme" (quote it for the shell too: \'vendor="acme"\')')
+    return value
 
 
 def _request_error(exc: InvalidRequest, pairs: Sequence[str], cmd: _CommandLine, fallback: str) -> UsageError:
@@ -112,6 +155,32 @@ def _request_error(exc: InvalidRequest, pairs: Sequence[str], cmd: _CommandLine,
     if exc.attribute:
         arg = next((p for p in pairs if p.partition("=")[0].strip() == exc.attribute), fallback)
     return cmd.error(arg, str(exc))
+
+
+def _report_usage(exc: UsageError) -> None:
+    """Print a usage error on stderr: its diagnostic with a caret, or one line."""
+    if exc.diagnostic is not None:
+        print(render_text([exc.diagnostic], color=use_color(sys.stderr)), file=sys.stderr)
+    else:
+        print(f"decisionrights: error: {exc}", file=sys.stderr)
+
+
+def json_diagnostics(diags: Sequence[Diagnostic]) -> str:
+    """Errors as `ask --json` and `who --json` print them (docs/cli.md): `{"diagnostics": [...]}`."""
+    def one(d: Diagnostic) -> dict[str, Any]:
+        span = d.span
+        return {"code": d.code, "severity": d.severity.value, "message": d.message,
+                "path": d.path, "line": span.line if span else None, "column": span.column if span else None,
+                "end_line": span.end_line if span else None, "end_column": span.end_column if span else None,
+                "help": d.help}
+
+    return json.dumps({"diagnostics": [one(d) for d in diags]}, indent=2)
+
+
+def _usage_diagnostic(exc: UsageError) -> Diagnostic:
+    if exc.diagnostic is not None:
+        return exc.diagnostic
+    return Diagnostic(code=BAD_ARGUMENT, severity=Severity.ERROR, message=str(exc), path="<command line>")
 
 
 def _print_diags(diags: list[Diagnostic], out: TextIO) -> None:
@@ -174,12 +243,18 @@ def cmd_test(args: argparse.Namespace, cmd: _CommandLine) -> int:
     passed = failed = 0
     broken = 0
     total_rules = covered_rules = 0
+    unreadable = 0
     for path in args.files:
+        name = shown_name(path)
         try:
             charter = _load(path)
+        except UsageError as exc:  # a file that cannot be read: say so, run the rest, exit 2 at the end
+            _report_usage(exc)
+            unreadable += 1
+            continue
         except CharterError as exc:
             _print_diags(exc.diagnostics, sys.stdout)
-            print(f"{path}: the charter has errors; no expectation was run\n")
+            print(f"{name}: the charter has errors; no expectation was run\n")
             broken += 1
             continue
         outcomes = run(charter)
@@ -189,7 +264,7 @@ def cmd_test(args: argparse.Namespace, cmd: _CommandLine) -> int:
         failed += len(bad)
         if bad:
             print()
-        print(f"{path}: {len(outcomes)} expectations, {len(outcomes) - len(bad)} passed, {len(bad)} failed")
+        print(f"{name}: {len(outcomes)} expectations, {len(outcomes) - len(bad)} passed, {len(bad)} failed")
         cov = coverage(charter, outcomes)
         total_rules += len(cov.rules)
         covered_rules += len(cov.rules) - len(cov.missed)
@@ -197,13 +272,17 @@ def cmd_test(args: argparse.Namespace, cmd: _CommandLine) -> int:
               f"({len(cov.rules) - len(cov.missed)} of {len(cov.rules)})")
         if args.coverage_detail or args.min_coverage is not None:
             for rule in cov.missed:
-                print(f"    not exercised: {path}:{rule.line}: {rule.text}")
+                print(f"    not exercised: {name}:{rule.line}: {rule.text}")
     errors = f", {broken} charter{'s' if broken != 1 else ''} with errors" if broken else ""
+    if unreadable:
+        errors += f", {unreadable} file{'s' if unreadable != 1 else ''} could not be read"
     percent = 100.0 if not total_rules else 100.0 * covered_rules / total_rules
     low = args.min_coverage is not None and percent < args.min_coverage
     if low:
         print(f"coverage {percent:.1f}% is below --min-coverage {args.min_coverage:g}%")
     print(f"{passed} passed, {failed} failed{errors}")
+    if unreadable:
+        return USAGE
     return FAILED if failed or broken or low else OK
 
 
@@ -212,11 +291,15 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
 
     diags: list[Diagnostic] = []
     on = _date_option(args.on, cmd) if args.on else None
+    unreadable = 0
     for path in args.files:
         try:
-            diags.extend(lint_text(_read(path), path, on=on))
+            diags.extend(lint_text(_read(path), shown_name(path), on=on))
         except CharterError as exc:  # a file that is not even text: report it, lint the rest
             diags.extend(exc.diagnostics)
+        except UsageError as exc:  # a file that cannot be read: say so, lint the rest, exit 2 at the end
+            _report_usage(exc)
+            unreadable += 1
     fail_at = Severity.WARNING if args.strict else Severity.ERROR
     failing = [d for d in diags if d.severity.rank >= fail_at.rank]
     if args.format == "json":
@@ -236,7 +319,11 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
             else f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
         if diags:
             print()
-        print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} checked: {summary}")
+        checked = len(args.files) - unreadable
+        print(f"{checked} file{'s' if checked != 1 else ''} checked: {summary}"
+              + (f", {unreadable} could not be read" if unreadable else ""))
+    if unreadable:
+        return USAGE
     return FAILED if failing else OK
 
 
@@ -276,33 +363,89 @@ def cmd_diff(args: argparse.Namespace, cmd: _CommandLine) -> int:
     return FAILED if fail else OK
 
 
+def _write_atomically(path: str, text: str) -> None:
+    """Replace the file's text all at once: a temporary file beside it, then a rename; its mode kept.
+
+    If anything fails (a full disk, a read-only folder) the original is left
+    as it was and `OSError` is raised; the temporary file is removed.
+    """
+    target = os.path.realpath(path)  # a symbolic link keeps pointing at the formatted file
+    folder, name = os.path.split(target)
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    fd, temp = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".fmt-tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
 def cmd_fmt(args: argparse.Namespace, cmd: _CommandLine) -> int:
+    from .compile import compile_partial
     from .fmt import diff_text, format_text
+    from .parse import parse
 
     changed = 0
     broken = 0
+    unreadable = 0
+    # With `fmt -` the formatted text is the output, so every other line goes to stderr.
+    say = sys.stderr if STDIN in args.files and not (args.check or args.diff) else sys.stdout
     for path in args.files:
-        text = _read(path)
+        name = shown_name(path)
         try:
-            formatted = format_text(text, path)
+            text = _read(path)
+            formatted = format_text(text, name)
+            source = Source(text, name)
+            _, errors = compile_partial(parse(source), source)
+            errors = [d for d in errors if d.severity == Severity.ERROR]
+            if errors:  # it parses, but does not compile: leave it as it is
+                raise CharterError(errors)
+        except UsageError as exc:
+            _report_usage(exc)
+            unreadable += 1
+            continue
         except CharterError as exc:
             _print_diags(exc.diagnostics, sys.stderr)
+            print(f"{name}: the charter has errors; it was left unchanged", file=sys.stderr)
             broken += 1
+            continue
+        if path == STDIN and not (args.check or args.diff):
+            sys.stdout.write(formatted)
+            changed += formatted != text
             continue
         if formatted == text:
             continue
         changed += 1
         if args.diff:
-            sys.stdout.write(diff_text(text, path))
+            sys.stdout.write(diff_text(text, name))
         elif args.check:
-            print(f"would reformat {path}")
+            print(f"would reformat {name}")
         else:
-            Path(path).write_text(formatted, encoding="utf-8")
-            print(f"reformatted {path}")
+            try:
+                _write_atomically(path, formatted)
+            except OSError as exc:
+                print(f"decisionrights: error: cannot write `{path}`: {exc.strerror or exc}; "
+                      f"it was left unchanged", file=sys.stderr)
+                changed -= 1
+                unreadable += 1
+                continue
+            print(f"reformatted {path}", file=say)
     if not args.diff:
         verb = "would be reformatted" if args.check else "reformatted"
-        print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {len(args.files) - changed - broken} unchanged"
-              + (f", {broken} with errors" if broken else ""))
+        unchanged = len(args.files) - changed - broken - unreadable
+        print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} unchanged"
+              + (f", {broken} with errors" if broken else "")
+              + (f", {unreadable} could not be read or written" if unreadable else ""), file=say)
+    if unreadable:
+        return USAGE
     if broken:
         return FAILED
     return FAILED if (args.check or args.diff) and changed else OK
@@ -311,14 +454,47 @@ def cmd_fmt(args: argparse.Namespace, cmd: _CommandLine) -> int:
 # -- the parser -------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as usage errors and a guess for a mistyped option or command."""
+
+    commands: argparse._SubParsersAction | None = None
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            known = re.findall(r"'([^']*)'", choice.group(2))
+            guess = _closest(choice.group(1), known)
+            if guess:
+                message += f"; did you mean `{guess}`?"
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self.commands.choices.get(getattr(ns, "command", None)) if self.commands else None
+            parser = command or self
+            known = [o for o in parser._option_string_actions if o.startswith("--")]
+            hints = []
+            for extra in extras:
+                word = extra.split("=", 1)[0]
+                guess = _closest(word, known) if word.startswith("-") else None
+                if guess:
+                    hints.append(f"`{extra}`: did you mean `{guess}`?")
+            message = f"unrecognized arguments: {' '.join(extras)}" + (f" ({'; '.join(hints)})" if hints else "")
+            (command or self).error(message)
+        return ns
+
+
+def _closest(word: str, known: Sequence[str]) -> str | None:
+    """The known word nearest to a mistyped one (never the word itself)."""
+    close = difflib.get_close_matches(word, [k for k in known if k != word], n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="decisionrights", description="Who may decide what, within which limits — checked like code.")
     p.add_argument("--version", action="version", version=f"decisionrights {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    p.commands = sub
 
     ask = sub.add_parser("ask", help="may ROLE decide DECISION for this request?")
     ask.add_argument("file", metavar="FILE")
@@ -374,28 +550,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (`| head`), even while an error was printed
+        _quiet_stdout()
+        return OK
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    global _stdin_read
     argv = list(sys.argv[1:] if argv is None else argv)
     cmd = _CommandLine(argv)
+    _stdin_read = False
+    as_json = argv[:1] in (["ask"], ["who"]) and "--json" in argv  # errors too are JSON, on stdout
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "run", None):
             build_parser().print_help()
             return USAGE
+        as_json = bool(getattr(args, "json", False))
         return args.run(args, cmd)
     except UsageError as exc:
-        if exc.diagnostic is not None:
-            print(render_text([exc.diagnostic], color=use_color(sys.stderr)), file=sys.stderr)
+        if as_json:
+            print(json_diagnostics([_usage_diagnostic(exc)]))
         else:
-            print(f"decisionrights: error: {exc}", file=sys.stderr)
+            _report_usage(exc)
         return USAGE
     except CharterError as exc:
-        print(render_text(exc.diagnostics, color=use_color(sys.stderr)), file=sys.stderr)
+        if as_json:
+            print(json_diagnostics(exc.diagnostics))
+        else:
+            print(render_text(exc.diagnostics, color=use_color(sys.stderr)), file=sys.stderr)
         return FAILED
     except TooComplex as exc:
         print(f"decisionrights: error: the charter's conditions are too complex to analyse exactly: {exc}; "
               f"split long chains of `(… or …) and (… or …)` into separate grants", file=sys.stderr)
         return FAILED
     except BrokenPipeError:
+        _quiet_stdout()
         return OK
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
@@ -16,9 +17,10 @@ from typing import Callable, Iterable, Mapping
 
 from . import model as m
 from .conditions import TRUE, All, AnyOf, AttrSpec, Cmp, Cond, In, Not, Value, conj, predicate
+from .currencies import CODES as CURRENCY_CODES, is_currency
 from .diagnostics import Diagnostic, Label, Severity
-from .errors import CompileError
-from .parse import parse
+from .errors import CharterError, CompileError
+from .parse import parse, reserved_words
 from .rules import Rule
 from .source import Source, Span
 
@@ -212,8 +214,57 @@ class _Binding:
 
 
 def suggest(name: str, known: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
-    return close[0] if close else None
+    """The known name `name` most likely misspells (`cf0` → `cfo`, `Controller` → `controller`), or None.
+
+    Never `name` itself: a hint that repeats what was written helps no one.
+    The same name in another case first, then difflib's closest match, then
+    a name one slip away (a wrong, missing, extra or swapped character; two
+    for names of eight characters or more; in a name of one or two
+    characters, only a missing or extra one).
+    """
+    candidates = [k for k in dict.fromkeys(known) if k != name]
+    if not candidates or not name:
+        return None
+    folded = name.casefold()
+    for k in candidates:
+        if k.casefold() == folded:
+            return k
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    allowed = 1 if len(name) < 8 else 2
+    best, best_distance = None, allowed + 1
+    for k in candidates:
+        if len(name) < 3 and (len(k) == len(name) or not k):
+            continue  # in a name of one or two letters, only a letter too many or too few is a slip
+        if abs(len(k) - len(name)) <= allowed:
+            d = _slips(folded, k.casefold(), allowed)
+            if d < best_distance:
+                best, best_distance = k, d
+    return best
+
+
+def _currency_hint(code: str) -> str:
+    guess = suggest(code, sorted(CURRENCY_CODES))
+    return (f"did you mean `{guess}`? " if guess else "") + "write a currency in use, like EUR, USD or GBP"
+
+
+def _slips(a: str, b: str, bound: int) -> int:
+    """The optimal-string-alignment distance of `a` and `b` (edits, a swap of neighbours counting one),
+    or `bound + 1` when it is over `bound`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > bound:
+            return bound + 1
+        previous2, previous = previous, current
+    return min(previous[-1], bound + 1)
 
 
 def _statement_text(source: Source, span: Span) -> str:
@@ -256,7 +307,14 @@ class _Compiler:
         if name.value in self.roles:
             return name.value
         guess = suggest(name.value, self.roles)
-        hint = f"did you mean `{guess}`?" if guess else f"declare it with `role {name.value}`"
+        if guess:
+            hint = f"did you mean `{guess}`?"
+        elif name.value in reserved_words():  # `inform nobody`: `role nobody` would be an error too
+            hint = f"`{name.value}` is a keyword of the language, not a role; name a declared role here"
+        elif suggest(name.value, ("nobody",)):  # `nobdy may decide …`
+            hint = f"did you mean `nobody`? If not, declare it with `role {name.value}`"
+        else:
+            hint = f"declare it with `role {name.value}`"
         self.error(UNKNOWN_ROLE, name.span, f"`{name.value}` is not a declared role", hint)
         return None
 
@@ -351,6 +409,9 @@ class _Compiler:
         """Check the literal's currency against the attribute's one currency; False when it differs."""
         key = (spec.name, attr.name)
         code = lit.currency
+        if code is not None and not is_currency(code):
+            self.error(BAD_HEADER, lit.span, f"`{code}` is not an ISO 4217 currency code", _currency_hint(code))
+            return False
         first = self.attr_currency.get(key)
         if first is None:
             self.attr_currency[key] = (code, lit.span)
@@ -451,6 +512,9 @@ class _Compiler:
                 if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
                     self.error(BAD_HEADER, st.code.span, f"`{code}` is not a currency code",
                                "write a three-letter ISO code in capitals, like EUR or USD")
+                elif not is_currency(code):
+                    self.error(BAD_HEADER, st.code.span, f"`{code}` is not an ISO 4217 currency code",
+                               _currency_hint(code))
                 else:
                     self.currency = code
             elif isinstance(st, m.FlowsUp):
@@ -775,6 +839,29 @@ def compile_partial(tree: m.CharterModel, source: Source) -> tuple[CompiledChart
     compiler = _Compiler(source, tree)
     compiled = compiler.run(partial=True)
     return compiled, compiler.diags
+
+
+def errors_beside(error: CharterError, source: Source) -> list[Diagnostic]:
+    """The compile errors of the statements that parsed, beside the syntax errors of those that did not.
+
+    A `ParseError` carries the model of the statements that are not broken
+    (see `parse`). An error about a name that a broken statement mentions is
+    left out: the broken statement may well declare it.
+    """
+    rest = getattr(error, "rest", None)
+    if rest is None:
+        return []
+    _, diags = compile_partial(rest, source)
+    written = set(re.findall(r"\w+", getattr(error, "broken", "")))
+    out = []
+    for d in diags:
+        if d.severity is not Severity.ERROR:
+            continue
+        named = re.findall(r"`(\w+)`", d.message)
+        if any(name in written for name in named):
+            continue
+        out.append(d)
+    return out
 
 
 def condition_from_text(text: str, attrs: Mapping[str, AttrSpec], currency: str | None = None) -> Cond:

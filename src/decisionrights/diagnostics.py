@@ -75,9 +75,15 @@ def _paint(text: str, what: str, color: bool) -> str:
 
 
 def use_color(stream: Any) -> bool:
-    """Colour only for a terminal, and never when NO_COLOR is set."""
+    """Colour for a terminal, or whenever FORCE_COLOR is set; never when NO_COLOR is set.
+
+    NO_COLOR (https://no-color.org) and FORCE_COLOR (https://force-color.org)
+    count when set to anything but the empty string; NO_COLOR wins.
+    """
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 

@@ -498,9 +498,20 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X}" + (f" {unicodedata.name(char)}" if unicodedata.name(char, "") else "")
 
 
-def _close_keyword(word: str) -> str | None:
-    close = difflib.get_close_matches(word.lower(), sorted(reserved_words()), n=1, cutoff=0.6)
+def _close_keyword(word: str, among: Any = None) -> str | None:
+    """The keyword `word` most likely misspells (never `word` itself), among `among` or all of them."""
+    words = sorted(set(among if among is not None else reserved_words()) - {word})
+    close = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def _expected_keywords(expected: set[str]) -> list[str]:
+    """The keywords among lark's expected terminals (`DECIDE` → `decide`)."""
+    found = []
+    for term in _parser().terminals:
+        if term.name in expected and term.pattern.type == "str" and term.pattern.value.isidentifier():
+            found.append(term.pattern.value)
+    return found
 
 
 def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
@@ -525,7 +536,9 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         prev = before[-1] if before else ""
         line_words = source.line(span.line).split()
         opened = _unclosed(text, pos)
-        if err.expected and err.expected <= {"MAY", "DELEGATES"} and prev.isidentifier():
+        if prev == "nobody" and err.expected and err.expected <= {"MAY", "DELEGATES"}:
+            help_text = "`nobody` starts a rule for every role: `nobody may decide DECISION when …`"
+        elif err.expected and err.expected <= {"MAY", "DELEGATES"} and prev.isidentifier():
             # The statement began with a word that is not a keyword, so it reads as a role's name.
             amount = len(before) >= 2 and re.fullmatch(r"-?\d[\d_]*(\.\d+)?[kM]?", before[-2])
             if amount and re.fullmatch(r"[^\W\d_]+", prev):
@@ -561,6 +574,9 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             help_text = 'texts are written in double quotes: `charter "Acme Finance"`'
         elif prev == "of" and "NAME" in err.expected:
             help_text = "list the choices after `one of`, separated by commas: `one of hardware, software`"
+        elif (tok.type == "NAME" and "NAME" not in err.expected
+              and (guess := _close_keyword(shown, _expected_keywords(err.expected)))):
+            help_text = f"did you mean `{guess}`?"
         elif "NAME" in err.expected and tok.type not in ("NAME", "$END") and shown.isidentifier():
             help_text = f"`{shown}` is a reserved word of the language; choose another name"
         elif tok.type == "NAME" and err.expected & _STATEMENT_STARTS:
@@ -861,11 +877,37 @@ def parse(source: Source, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
     try:
         charter = _parse_piece(text, limits)
     except UnexpectedInput as err:
-        raise ParseError(_all_syntax_errors(source, text, err, limits)) from None
+        first = _error_to_diagnostic(err, Source(text, source.path)).model_copy(update={"source": source})
+        raise _with_rest(ParseError(_all_syntax_errors(source, text, first, limits)), text, limits) from None
     except VisitError as err:
-        raise ParseError([_literal_diagnostic(err, source)]) from None
+        # The whole text parses, so every piece that fails to parse alone is only cut out of context;
+        # each statement is still built alone, to report every bad literal (all bad dates), not the first.
+        first = _literal_diagnostic(err, source)
+        raise _with_rest(ParseError(_all_syntax_errors(source, text, first, limits, parsed=True)), text,
+                         limits) from None
     _require_header(charter, source)
     return charter
+
+
+def _with_rest(error: ParseError, text: str, limits: Limits) -> ParseError:
+    """The error, carrying the model of the statements that are not broken (`rest`, or None) and the
+    text of the broken ones (`broken`), so the compiler can still report the others' errors."""
+    lines = text.split("\n")
+    bad = {d.span.line for d in error.diagnostics if d.span is not None}
+    broken: list[str] = []
+    for start, piece in _chunks(text):
+        count = piece.count("\n") + 1
+        if any(start <= line < start + count for line in bad):
+            broken.append(piece)
+            lines[start - 1:start - 1 + count] = [""] * count  # blank, so every other line keeps its number
+    rest: m.CharterModel | None
+    try:
+        rest = _parse_piece("\n".join(lines), limits)
+    except Exception:  # noqa: BLE001 - the rest does not parse on its own either: nothing more to report
+        rest = None
+    error.rest = rest  # type: ignore[attr-defined]
+    error.broken = "\n".join(broken)  # type: ignore[attr-defined]
+    return error
 
 
 def _literal_diagnostic(err: VisitError, source: Source) -> Diagnostic:
@@ -886,16 +928,18 @@ def _shifted(diag: Diagnostic, lines: int, source: Source) -> Diagnostic:
         "labels": tuple(lab.model_copy(update={"span": move(lab.span)}) for lab in diag.labels)})
 
 
-def _all_syntax_errors(source: Source, text: str, first: UnexpectedInput, limits: Limits) -> list[Diagnostic]:
-    """The first syntax error, then each statement parsed alone to find the other errors.
+def _all_syntax_errors(source: Source, text: str, first: Diagnostic, limits: Limits,
+                       parsed: bool = False) -> list[Diagnostic]:
+    """The first error, then each statement parsed alone to find the other errors.
 
     Each piece is parsed on its own and its diagnostics moved to their place,
-    so the work stays linear in the size of the text.
+    so the work stays linear in the size of the text. `parsed`: the whole
+    text parsed (the first error is a bad literal), so a piece's syntax error
+    is only the piece cut out of context.
     """
-    diags = [_error_to_diagnostic(first, Source(text, source.path))]
-    diags[0] = diags[0].model_copy(update={"source": source})
+    diags = [first]
     seen = {(diags[0].span.line, diags[0].span.column)} if diags[0].span else set()
-    first_line = diags[0].span.line if diags[0].span else 0
+    first_line = float("inf") if parsed else diags[0].span.line if diags[0].span else 0
     for start, piece in _chunks(text):
         if len(diags) >= MAX_SYNTAX_ERRORS:
             last = diags[-1]

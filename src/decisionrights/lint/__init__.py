@@ -9,6 +9,7 @@ for everything else.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -16,7 +17,7 @@ from types import ModuleType
 from typing import Any, Iterable
 
 from ..charter import Charter
-from ..compile import CompiledCharter, compile_partial
+from ..compile import CompiledCharter, compile_partial, errors_beside
 from ..diagnostics import Diagnostic, Label, Severity
 from ..errors import CharterError
 from ..parse import parse
@@ -104,12 +105,54 @@ def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list
     source = Source(text, path)
     try:
         tree = parse(source)
-    except CharterError as exc:
-        return sorted(exc.diagnostics, key=_sort_key)
+    except CharterError as exc:  # a syntax error hides no compile error of the other statements
+        return sorted([*exc.diagnostics, *errors_beside(exc, source)], key=_sort_key)
     compiled, errors = compile_partial(tree, source)
     if any(d.code == "DR110" for d in errors):
         return sorted(errors, key=_sort_key)  # without its delegation chains the analysis would mislead
-    return sorted([*errors, *_analyse(compiled, on or date.today())], key=_sort_key)
+    found = _analyse(compiled, on or date.today())
+    if errors:
+        found = _not_from_broken(found, tree, errors, compiled)
+    return sorted([*errors, *found], key=_sort_key)
+
+
+def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic],
+                     compiled: CompiledCharter) -> list[Diagnostic]:
+    """The findings that do not stem from a statement that failed to compile.
+
+    The analysis sees the charter without its broken statements, so "no role
+    may decide `d`" (DR208) and "role `cfo` holds nothing" (DR209) are false
+    when the broken line is `cf0 may decide d`: the broken statement names
+    them. Such a finding is left out when a broken statement names its
+    decision or role, or misspells it (`cf0` for `cfo`). The other rules judge
+    what the statements that compiled say, and are kept.
+    """
+    from ..compile import suggest
+    from ..parse import reserved_words
+
+    lines = {d.span.line for d in errors if d.span is not None and d.severity is Severity.ERROR}
+    names = set(compiled.roles) | set(compiled.decisions)
+    touched: set[str] = set()
+    source = compiled.source
+    for st in tree.statements:
+        if any(st.span.line <= line <= st.span.end_line for line in lines):
+            text = "\n".join(source.line(n) for n in range(st.span.line, st.span.end_line + 1))
+            touched.update(w for w in re.findall(r"\w+", text) if w in names)
+    for d in errors:
+        if d.code not in ("DR101", "DR102"):  # an undeclared role or decision: perhaps a misspelt one
+            continue
+        written = re.match(r"`(\w+)`", d.message)
+        if written and written.group(1) not in reserved_words():
+            guess = suggest(written.group(1), names)
+            if guess:
+                touched.add(guess)
+    if not touched:
+        return found
+    return [d for d in found if d.code not in _NAMES_IT or not touched.intersection(re.findall(r"`(\w+)`", d.message))]
+
+
+_NAMES_IT = frozenset({"DR208", "DR209"})
+"""The rules that say nothing names a decision or role: a broken statement that names it makes them false."""
 
 
 def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
@@ -137,14 +180,19 @@ def render_sarif(diags: Iterable[Diagnostic]) -> str:
     diags = list(diags)
     rules: dict[str, dict[str, Any]] = {}
     for r in RULES:
+        # No helpUri: the project has no website, so the rule's whole text travels in the log itself.
+        doc = (r.__doc__ or r.NAME).strip()
         rules[r.CODE] = {"id": r.CODE, "name": r.NAME,
-                         "shortDescription": {"text": (r.__doc__ or r.NAME).strip().splitlines()[0]},
-                         "fullDescription": {"text": " ".join((r.__doc__ or "").split())},
-                         "helpUri": f"https://decisionrights.invalid/docs/lint-rules#{r.CODE.lower()}",
+                         "shortDescription": {"text": doc.splitlines()[0]},
+                         "fullDescription": {"text": " ".join(doc.split())},
+                         "help": {"text": doc},
                          "defaultConfiguration": {"level": _SARIF_LEVEL[r.SEVERITY.value]}}
     for d in diags:
         rules.setdefault(d.code, {"id": d.code, "name": d.code,
                                   "shortDescription": {"text": "an error in the charter"},
+                                  "help": {"text": f"{d.code}: an error in the charter; each message says what "
+                                                   f"is wrong and its hint how to fix it (the codes are listed "
+                                                   f"in docs/lint-rules.md of decisionrights)"},
                                   "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity.value]}})
     order = list(rules)
     results = []
@@ -167,7 +215,6 @@ def render_sarif(diags: Iterable[Diagnostic]) -> str:
         results.append(result)
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "decisionrights", "version": __version__,
-                                         "informationUri": "https://decisionrights.invalid/",
                                          "rules": list(rules.values())}},
                      "results": results}]}
     return json.dumps(log, indent=2)

@@ -60,11 +60,21 @@ def _check_decision(ctx, decision):
             if both.is_empty():
                 continue
             found += 1
-            rules = [p.links[-1].rule if p.links else p.grant.rule for p in paths_b]
-            span = min((r.span for r in rules), key=lambda s: (s.line, s.column), default=cc.role_spans[b])
+            sample = both.sample()
+            span = _rule_span(an, cc, b, paths_b, both) or cc.role_spans[b]
+            other = _rule_span(an, cc, a, cc.paths.get((a, decision), ()), both) or cc.role_spans[a]
             yield ctx.diagnostic(
                 CODE, SEVERITY, span,
                 f"{a} and {b}, on different reporting lines, both may decide `{decision}` "
                 f"{when(both.render(an.currency(decision)))}",
-                notes=[f"for example: {show_request(cc, decision, both.sample())}"],
+                labels=[(other, f"{a} may decide it here")],
+                notes=[f"for example: {show_request(cc, decision, sample)}"],
                 help="make one the decider and consult or inform the other, or split the region")
+
+
+def _rule_span(an, cc, role, paths, both):
+    """The first rule (a grant, or the delegation that hands it over) by which `role` may decide some of
+    `both`: the place the overlap comes from, not merely the role's first rule for the decision."""
+    rules = [p.links[-1].rule if p.links else p.grant.rule
+             for p in paths if not (an.path_region(p) & both).is_empty()]
+    return min((r.span for r in rules), key=lambda s: (s.line, s.column), default=None)
