@@ -26,19 +26,19 @@ The meaning, as the engine's contract states it:
 - Escalation, when not allowed: up the requester's reporting line from its
   manager (or from R itself with `escalate D to R`), the first role allowed the
   same request; else every allowed role in declaration order; else nobody.
-- Reason, when not allowed: `forbidden` if a forbid matches the requester, or a
-  forbid on a delegator blocks a way whose conditions hold, whatever its dates
-  (the ways with forbids and dates ignored are not those with dates ignored);
-  else `delegation_inactive` if it would be allowed with delegation dates
-  ignored; else `outside_limits` if the role has a way at all with conditions,
-  dates and forbids ignored; else `not_granted`.
+- Reason, when not allowed, the requester's own first: `forbidden` if a forbid
+  matches the requester; else `delegation_inactive` if it would be allowed with
+  delegation dates ignored; else `outside_limits` if the role has a way, with
+  forbids and dates ignored, whose conditions do not hold; else `forbidden` if
+  it has a way whose conditions hold (a forbid on a delegator blocks it,
+  whatever its dates); else `not_granted`.
 
-  (The first draft of this contract read "`forbidden` if … the request would be
-  allowed with every forbid ignored", dates kept. A way both out of its dates and
-  through a forbidden delegator then fell through to `outside_limits`, which §8
-  defines as "a grant or delegation exists but this request is beyond it" — not
-  so here. A forbid that would still block the request in the delegation's dates
-  is the reason that lasts, so it comes first.)
+  (Earlier drafts put a delegator's forbid before the rest, so a requester whose
+  own grant the request missed, and whose other way in ran through a forbidden
+  delegator, heard `forbidden` — another role's rule — and not its own limit
+  (issue 13, item 17). A forbid that binds only a delegator is the reason only
+  when nothing nearer to the requester explains the no; a way both out of its
+  dates and through a forbidden delegator is still `forbidden`: no date helps.)
 """
 
 from __future__ import annotations
@@ -275,16 +275,16 @@ class Reference:
 
     def reason(self, role: str, decision: str, values: Mapping[str, Any], on: date) -> str:
         if self.forbidden(role, decision, values):
-            return "forbidden"
-        # Ways whose conditions hold, whatever their dates: with forbids ignored, and kept.
+            return "forbidden"  # a forbid binds the request itself
+        if self.ways(role, decision, values, on, mode=Mode(dates=False)):
+            return "delegation_inactive"  # a way only its dates block
+        # Ways whose conditions hold, with forbids and dates ignored; and every way at all.
         loose = self.ways(role, decision, values, on, mode=Mode(forbids=False, dates=False))
-        kept = self.ways(role, decision, values, on, mode=Mode(dates=False))
-        if loose != kept:
-            return "forbidden"  # a forbid on a delegator blocks a way in
-        if kept:
-            return "delegation_inactive"
-        if self.ways(role, decision, values, on, mode=Mode(forbids=False, dates=False, conditions=False)):
-            return "outside_limits"
+        every = self.ways(role, decision, values, on, mode=Mode(forbids=False, dates=False, conditions=False))
+        if every != loose:
+            return "outside_limits"  # a way whose limits the request is beyond
+        if loose:
+            return "forbidden"  # a forbid on a delegator blocks every way whose limits hold
         return "not_granted"
 
 

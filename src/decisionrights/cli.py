@@ -232,7 +232,10 @@ def cmd_who(args: argparse.Namespace, cmd: _CommandLine) -> int:
         color = use_color(sys.stdout)
         print("\n".join(f"\x1b[1;32m{r}\x1b[0m" if color else r for r in roles))
     else:
-        line = f"nobody may decide this {args.decision}: a gap in the charter"
+        from .evaluate import nobody_words, validator
+
+        request = validator(charter.compiled, args.decision)(attrs)
+        line = f"nobody may decide this {args.decision}: {nobody_words(charter.compiled, args.decision, request)}"
         print(f"\x1b[1;33m{line}\x1b[0m" if use_color(sys.stdout) else line)
     return OK
 

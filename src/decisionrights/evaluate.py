@@ -99,24 +99,40 @@ def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str
 
 def why_not(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
             on: date) -> tuple[str, tuple[Rule, ...]]:
-    """Why not: the first of forbidden, delegation_inactive, outside_limits, not_granted."""
+    """Why not, the requester's own reason first (docs/semantics.md, step 5).
+
+    1. `forbidden`: a forbid binds the request itself (the role's own `may not`, or `nobody may`).
+    2. `delegation_inactive`: a way in would count but for its dates.
+    3. `outside_limits`: a way in exists whose limits this request is beyond.
+    4. `forbidden`: every way whose limits hold is blocked by a forbid on a delegator along it.
+    5. `not_granted`: the role has no way in at all.
+    A forbid that binds only another role (a delegator) comes after the role's own ways: it is
+    the reason only when nothing nearer to the requester explains the no.
+    """
     binding = cc.forbids_of.get((role, decision), ())
     hit = tuple(f.rule for f in binding if holds(f.cond, attrs))
     if hit:
         return "forbidden", hit
     paths = cc.paths.get((role, decision), ())
-    matching = [p for p in paths if p.test(attrs)]
-    for path in matching:
-        for link_role in path.chain[:-1]:
-            hit = tuple(f.rule for f in cc.forbids_of.get((link_role, decision), ()) if holds(f.cond, attrs))
-            if hit:
-                return "forbidden", hit
-    inactive = [p for p in matching if not p.active_on(on)]
+    if not paths:
+        return "not_granted", ()
+    missed: list[Path] = []  # ways whose limits the request is beyond
+    inactive: list[Path] = []  # ways that would count but for their dates
+    blocked: list[Rule] = []  # the delegators' forbids on ways whose limits hold
+    for path in paths:
+        if not path.test(attrs):
+            missed.append(path)
+            continue
+        rules = [f.rule for r in path.chain[:-1] for f in cc.forbids_of.get((r, decision), ()) if holds(f.cond, attrs)]
+        if rules:
+            blocked += rules
+        elif not path.active_on(on):
+            inactive.append(path)
     if inactive:
         return "delegation_inactive", min(inactive, key=lambda p: p.key).via
-    if paths:
-        return "outside_limits", tuple(dict.fromkeys(_rules_of(p) for p in paths))
-    return "not_granted", ()
+    if missed:
+        return "outside_limits", tuple(dict.fromkeys(_rules_of(p) for p in missed))
+    return "forbidden", tuple(dict.fromkeys(blocked))
 
 
 def _rules_of(path: Path) -> Rule:
@@ -305,5 +321,14 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
     if targets:
         lines.append(f"take it to: {', '.join(targets)}.")
     else:
-        lines.append("nobody may decide this request: a gap in the charter.")
+        lines.append(f"nobody may decide this request: {nobody_words(cc, decision, answer.request)}.")
     return "\n".join(lines)
+
+
+def nobody_words(cc: CompiledCharter, decision: str, attrs: Mapping[str, Value]) -> str:
+    """Why no role may decide a request: `not okay for anyone (line N)` when a `nobody may` forbid
+    says so (lint DR207: that is no gap), else `a gap in the charter`."""
+    lines = sorted({f.rule.line for f in cc.forbids_of.nobody.get(decision, ()) if holds(f.cond, attrs)})
+    if not lines:
+        return "a gap in the charter"
+    return f"not okay for anyone (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"

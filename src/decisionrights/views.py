@@ -318,19 +318,24 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; }
 .meta { color: var(--muted); margin: 0 0 1.25rem; max-width: 60rem; }
 .wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-col.dcol { width: 9rem; }
-th, td { border: 1px solid var(--rule); padding: .5rem .6rem; vertical-align: top; text-align: left; }
-thead th { background: var(--head); position: sticky; top: 0; font-size: .9rem; }
-tbody th { background: var(--head); }
+/* The table fills the page; its cells' font shrinks with the number of role columns (--roles, set
+   on the table) so that a column holds about fourteen letters: words wrap whole, names after a `_`
+   (<wbr>), and only a word longer than a column breaks inside. Below 9px it scrolls instead. */
+table { --dcol: 9rem; --cell: clamp(9px, calc((100vw - 4rem - var(--dcol)) / var(--roles, 1) / 8.8), .86rem);
+  border-collapse: collapse; width: 100%; table-layout: fixed;
+  min-width: calc(var(--dcol) + var(--roles, 1) * 8.8 * 9px); }
+col.dcol { width: var(--dcol); }
+th, td { border: 1px solid var(--rule); padding: .4em .45em; vertical-align: top; text-align: left; }
+thead th { background: var(--head); position: sticky; top: 0; font-size: var(--cell); }
+tbody th { background: var(--head); font-size: min(.9rem, calc(var(--cell) * 1.05)); }
 tbody th .name { display: block; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-tbody th .title { display: block; font-weight: normal; color: var(--muted); font-size: .85rem; }
-td { font-size: .86rem; overflow-wrap: break-word; }
-td.none { color: #a3abb5; text-align: center; vertical-align: middle; font-size: 1.2rem; }
-.e { margin: 0 0 .4em; padding-left: 2em; text-indent: -2em; }
+tbody th .title { display: block; font-weight: normal; color: var(--muted); font-size: .9em; }
+td { font-size: var(--cell); overflow-wrap: break-word; }
+td.none { color: #a3abb5; text-align: center; vertical-align: middle; font-size: calc(var(--cell) * 1.3); }
+.e { margin: 0 0 .4em; }
 .e:last-child { margin-bottom: 0; }
-.L { display: inline-block; width: 1.75em; margin-right: .45em; text-indent: 0; text-align: center;
-  border-radius: .3em; color: #fff; font-weight: 700; font-size: .8em; line-height: 1.7em; }
+.L { display: inline-block; width: 1.6em; margin-right: .4em; text-align: center;
+  border-radius: .3em; color: #fff; font-weight: 700; font-size: .8em; line-height: 1.6em; }
 .L-D { background: var(--D); } .L-P { background: var(--P); } .L-A { background: var(--A); }
 .L-C { background: var(--C); } .L-I { background: var(--I); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .92em;
@@ -341,19 +346,23 @@ dl.legend dt { margin: 0; } dl.legend dd { margin: 0; }
 td .nw { white-space: nowrap; }
 footer { margin-top: 1.5rem; color: var(--muted); font-size: .8rem; }
 @media print {
-  @page { size: A4 landscape; margin: 12mm; }
-  body { margin: 0; font-size: 9pt; }
-  h1 { font-size: 14pt; } .meta { margin-bottom: 8pt; }
-  th, td { padding: 3pt 4pt; }
-  col.dcol { width: 6.5rem; }
-  thead th { font-size: 8pt; }
+  /* One landscape A4 sheet (281 mm wide inside the margins) for a matrix of up to about fifteen
+     roles: the cells' font shrinks with the columns, from 6.5pt down to 5pt. */
+  @page { size: A4 landscape; margin: 8mm; }
+  body { margin: 0; font-size: 6.5pt; line-height: 1.25; }
+  h1 { font-size: 10pt; margin: 0; } .meta { margin: 0 0 3pt; font-size: 6pt; max-width: none; }
+  table { --dcol: 20mm; --cell: clamp(5pt, calc((281mm - var(--dcol)) / var(--roles, 1) / 10), 6.5pt);
+    min-width: 0; }
+  th, td { padding: 1.5pt 2pt; }
+  td, th { line-height: 1.2; }
+  .e { margin-bottom: 1pt; }
   .wrap { overflow: visible; }
   thead th { position: static; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
-  table { min-width: 0 !important; }
-  td { font-size: 7.5pt; }
-  tbody th .title { font-size: 7pt; }
+  h2 { font-size: 6.5pt; margin: 3pt 0 1pt; }
+  dl.legend { grid-template-columns: repeat(3, 1.4em 1fr); gap: 0 4pt; max-width: none; font-size: 5.5pt; }
+  footer { margin-top: 2pt; font-size: 5.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """.strip()
@@ -388,7 +397,7 @@ def matrix_html(matrix: Matrix, *, version: str = "") -> str:
            "</head>", "<body>", f"<h1>{esc(title)}</h1>",
            f'<p class="meta">{_html_words(matrix.note())}<br>From <code>{esc(matrix.path)}</code>.</p>',
            '<div class="wrap">',
-           f'<table style="min-width: {9 + 8 * len(matrix.roles)}rem">',
+           f'<table style="--roles: {max(len(matrix.roles), 1)}">',
            f'<colgroup><col class="dcol"><col span="{max(len(matrix.roles), 1)}"></colgroup>',
            "<thead><tr>", '<th scope="col">decision</th>']
     out += [f'<th scope="col">{_breakable(r)}</th>' for r in matrix.roles]
@@ -455,12 +464,20 @@ def _used(cc: CompiledCharter) -> set[int]:
     return {id(link) for paths in cc.paths.values() for path in paths for link in path.links}
 
 
+_MERMAID_ENTITY = re.compile(r"(#\w+);")
+
+
 def _mermaid_text(text: str) -> str:
-    """Text inside a quoted Mermaid label: characters Mermaid would read are entity codes."""
-    text = text.replace("#", "#35;")
-    for ch, code in (('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("|", "#124;"), ("`", "#96;")):
-        text = text.replace(ch, code)
-    return text.replace("\n", " ")
+    """Text inside a quoted Mermaid edge label, as Mermaid 11 shows it with HTML labels and with SVG ones.
+
+    `&`, `<`, `>` and `"` are HTML's named entities (`&lt;=` shows as `<=`); `|`, `` ` `` and `#`
+    stay as they are inside quotes, except that `#name;` would be read as Mermaid's own entity
+    code, so its `;` is written `&semi;`. Mermaid's `#lt;`-style codes are not used: with SVG labels
+    (`htmlLabels: false`) Mermaid 11 shows most of them as `&quot;`, `&#35;`… literally.
+    Checked in headless Chromium by tests/test_hardening_views.py.
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _MERMAID_ENTITY.sub(r"\1&semi;", text).replace("\n", " ")
 
 
 def graph_mermaid(charter: Charter, *, decision: str | None = None) -> str:
