@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from .conditions import AttrSpec, Value
 from .errors import InvalidRequest
-from .values import MAX_DIGITS, BadValue, parse_date, parse_money, parse_number
+from .values import MAX_DIGITS, BadValue, normalize, parse_date, parse_money, parse_number
 
 Validator = Callable[[Mapping[str, Any]], dict[str, Value]]
 
@@ -42,7 +42,8 @@ def _number_value(decision: str, attr: AttrSpec, value: Any) -> Value:
         return _bounded(decision, attr, value)
     if kind is float:
         if math.isfinite(value):
-            return _bounded(decision, attr, value)
+            # The number a person typed: 0.3 is 0.3, not the binary fraction just below it.
+            return _bounded(decision, attr, normalize(Decimal(repr(value))))
         raise InvalidRequest(f"`{attr.name}` of `{decision}` must be a finite number, not {value!r}")
     if kind is Decimal:
         if value.is_finite():
