@@ -6,6 +6,7 @@ Each test reproduces one finding of the issue; each failed before its fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -59,3 +60,113 @@ def test_a_float_rate_at_a_forbid_is_forbidden_everywhere() -> None:
     assert c.who_may("pay", amount=0.1, rate=0.7, on=ON) == ()
     assert c.who_may("pay", amount=0.1, rate=0.69, on=ON) == ("boss", "clerk")
     assert [a.allowed for a in c.may_many([("boss", "pay", {"amount": 1, "rate": 0.7})], on=ON)] == [False]
+
+
+# -- 4. a name that is not exactly a str is refused, warm cache or cold ----------------------
+
+class _Sub(str):
+    pass
+
+
+class _Alike:
+    """Equal to, and hashed as, the plain name: it finds whatever is kept under it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return other == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+PLAIN = """
+role clerk
+decision pay { amount: money }
+clerk may decide pay when amount <= 10k
+"""
+
+
+@pytest.mark.parametrize("make", [_Sub, _Alike], ids=["str subclass", "custom eq and hash"])
+@pytest.mark.parametrize("where", ["role", "decision"])
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_name_that_is_not_a_str_is_refused_warm_or_cold(make: type, where: str, warm: bool) -> None:
+    c = charter(PLAIN)
+    if warm:
+        assert c.may("clerk", "pay", amount=5, on=ON).allowed
+        assert c.may_many([("clerk", "pay", {"amount": 5})], on=ON)[0].allowed
+    role, decision = (make("clerk"), "pay") if where == "role" else ("clerk", make("pay"))
+    with pytest.raises(dr.InvalidRequest):
+        c.may(role, decision, amount=5, on=ON)
+    with pytest.raises(dr.InvalidRequest):
+        c.may_many([(role, decision, {"amount": 5})], on=ON)
+    with pytest.raises(dr.InvalidRequest):
+        c.may_many([("clerk", "pay", {"amount": 5}), (role, decision, {"amount": 5})], on=ON)
+
+
+# -- 22. what users type against: positional names, raising arguments, the types -----------
+
+class _Raises:
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("__eq__ was run")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("__hash__ was run")
+
+
+class _RaisingKey(str):
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("__eq__ was run")
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_an_argument_whose_eq_or_hash_raises_is_an_invalid_request(warm: bool) -> None:
+    c = charter(PLAIN)
+    if warm:
+        c.may("clerk", "pay", amount=5, on=ON)
+    for role, decision in ((_Raises(), "pay"), ("clerk", _Raises()), (_Raises(), _Raises())):
+        with pytest.raises(dr.InvalidRequest):
+            c.may(role, decision, amount=5, on=ON)
+        with pytest.raises(dr.InvalidRequest):
+            c.may_many([(role, decision, {"amount": 5})], on=ON)
+    with pytest.raises(dr.InvalidRequest):
+        c.who_may(_Raises(), amount=5, on=ON)
+    for value in (_Raises(), _RaisingKey("5")):
+        with pytest.raises(dr.InvalidRequest):
+            c.may("clerk", "pay", amount=value, on=ON)
+        with pytest.raises(dr.InvalidRequest):
+            c.who_may("pay", amount=value, on=ON)
+    with pytest.raises(dr.InvalidRequest):  # a key equal in hash to `amount` whose __eq__ raises
+        c.may_many([("clerk", "pay", {_RaisingKey("amount"): 5})], on=ON)
+    with pytest.raises(dr.InvalidRequest):  # a mapping whose key cannot be hashed
+        c.may_many([("clerk", "pay", _OddMapping())], on=ON)
+
+
+class _OddMapping(Mapping):
+    def __getitem__(self, key: object) -> int:
+        return 5
+
+    def __iter__(self) -> Iterator[object]:
+        return iter([_Raises()])
+
+    def __len__(self) -> int:
+        return 1
+
+
+def test_an_attribute_named_self_role_or_decision_is_an_attribute() -> None:
+    c = charter("""
+role clerk
+decision pay { self: number  amount: money }
+clerk may decide pay when self > 1 and amount <= 10
+""")
+    assert c.may("clerk", "pay", self=3, amount=5, on=ON).allowed
+    assert not c.may("clerk", "pay", self=1, amount=5, on=ON).allowed
+    assert c.who_may("pay", self=3, amount=5, on=ON) == ("clerk",)
+    # `role` and `decision` are keywords (so never attributes): given by name they are undeclared attributes
+    with pytest.raises(dr.InvalidRequest, match="no attribute `role`"):
+        c.may("clerk", "pay", self=3, amount=5, role="clerk", on=ON)
+    with pytest.raises(TypeError):
+        c.may(role="clerk", decision="pay", self=3, amount=5)  # type: ignore[call-arg]

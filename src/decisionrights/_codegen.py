@@ -159,7 +159,7 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
         if given:
             ask.append("        try:")
             ask += [f"            {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
-            ask.append(f"        except KeyError: {slow}")
+            ask.append(f"        except Exception: {slow}")  # missing, or a key whose __eq__ fails: the validator says
         for spec in filled:
             ask.append(f"        {w.vars[spec.name]} = {w.const(spec.default)}")
         ask.append(f"        if {check}:")

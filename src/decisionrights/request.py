@@ -120,6 +120,8 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
     def validate(given: Mapping[str, Any]) -> dict[str, Value]:
         out: dict[str, Value] = dict(defaults)
         for name, value in given.items():
+            if type(name) is not str:  # a str subclass's own __eq__/__hash__ is never run
+                raise InvalidRequest(f"attribute names are text, not {_show(name)}")
             if name in fast_ints and type(value) is int and -_TOO_BIG < value < _TOO_BIG:
                 out[name] = value
                 continue
