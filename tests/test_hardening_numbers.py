@@ -170,3 +170,42 @@ clerk may decide pay when self > 1 and amount <= 10
         c.may("clerk", "pay", self=3, amount=5, role="clerk", on=ON)
     with pytest.raises(TypeError):
         c.may(role="clerk", decision="pay", self=3, amount=5)  # type: ignore[call-arg]
+
+
+# -- 14. a number too long is a located error wherever it is written -------------------------
+
+_HUGE = "9" * 45
+
+NUMBER_PLACES = {
+    "subdelegate levels": f"role a, b\ndecision d {{ amount: money }}\na may decide d\n"
+                          f"a delegates d to b may subdelegate up to {_HUGE} levels\n",
+    "version": f"version {_HUGE}\nrole a\n",
+    "limit": f"role a\ndecision d {{ amount: money }}\na may decide d when amount <= {_HUGE}\n",
+    "limit with a code": f"role a\ndecision d {{ amount: money }}\na may decide d when amount <= {_HUGE} EUR\n",
+    "default": f"role a\ndecision d {{ amount: money = {_HUGE} }}\n",
+    "expect": f"role a\ndecision d {{ amount: money }}\nexpect a may decide d with amount = {_HUGE}\n",
+}
+
+
+@pytest.mark.parametrize("where", sorted(NUMBER_PLACES))
+def test_a_number_with_too_many_digits_is_a_located_error(where: str) -> None:
+    text = 'charter "t"\ncurrency EUR\n' + NUMBER_PLACES[where]
+    [diag] = errors_of(text)
+    assert diag.code == "DR003" and "more than 40 digits" in diag.message
+    line = next(n for n, ln in enumerate(text.split("\n"), start=1) if _HUGE in ln)
+    assert diag.span is not None and (diag.span.line, diag.span.column) == \
+        (line, text.split("\n")[line - 1].index(_HUGE) + 1)
+
+
+@pytest.mark.parametrize("command", [["lint"], ["test"], ["fmt", "--check"], ["matrix"], ["graph"]])
+def test_no_command_prints_a_traceback_for_a_huge_level_count(command: list[str], tmp_path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from decisionrights.cli import main
+
+    path = tmp_path / "huge.charter"
+    path.write_text('charter "t"\n' + NUMBER_PLACES["subdelegate levels"], encoding="utf-8")
+    code = main([*command, str(path)])
+    out = capsys.readouterr()
+    assert code != 0
+    assert "Traceback" not in out.err + out.out
+    assert "DR003" in out.err + out.out and f"{path}:5:" in out.err + out.out

@@ -319,7 +319,7 @@ class _ToModel:
     def subdelegate(self, meta, children):
         levels = None
         if children:
-            levels = parse_number(str(children[0]))
+            levels = self.number(meta, [children[0]]).value  # a bad number is a located error, as everywhere
             if not isinstance(levels, int) or levels < 0:
                 raise _LiteralError("the number of levels must be a whole number, 0 or more",
                                     _span_of(children[0]))
