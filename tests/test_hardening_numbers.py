@@ -209,3 +209,53 @@ def test_no_command_prints_a_traceback_for_a_huge_level_count(command: list[str]
     assert code != 0
     assert "Traceback" not in out.err + out.out
     assert "DR003" in out.err + out.out and f"{path}:5:" in out.err + out.out
+
+
+# -- 6. only the ASCII digits 0-9 make a number ----------------------------------------------
+
+@pytest.mark.parametrize("written", ["৪00", "4৪0", "١٠", "５０", "𝟓0", "50_", "5__0"])
+@pytest.mark.parametrize("place", ["limit", "money", "expect", "version", "levels", "date"])
+def test_a_charter_number_with_other_digits_is_a_located_error(written: str, place: str) -> None:
+    if place == "date" and not written[0].isdigit():
+        pytest.skip("not a date's shape")
+    line = {
+        "limit": f"clerk may decide pay when amount >= {written}",
+        "money": f"clerk may decide pay when amount >= {written} EUR",
+        "expect": f"expect clerk may decide pay with amount = {written}",
+        "version": f"version {written}",
+        "levels": f"boss delegates pay to clerk may subdelegate up to {written} levels",
+        "date": f"boss delegates pay to clerk until 2027-0{written}-01",
+    }[place]
+    text = f'charter "t"\ncurrency EUR\nrole boss\nrole clerk reports to boss\ndecision pay {{ amount: money }}\n' \
+           f'boss may decide pay\n{line}\n'
+    diags = errors_of(text)
+    assert diags, "accepted"
+    first = diags[0]
+    assert first.span is not None and first.span.line == 7
+    if place != "date":
+        assert first.span.column == line.index(written) + 1
+    foreign = next((c for c in written if c.isdigit() and not "0" <= c <= "9"), None)
+    if foreign is not None and place != "date":
+        assert "only the digits 0-9" in first.message
+
+
+@pytest.mark.parametrize("value", ["١٠", "５０", "50_", "50\n", "\n50", "5_0_", "৪00 EUR", "50 EUR\n", "1_0.5\n",
+                                   "𝟓", "5٠", "1.٥"])
+def test_a_request_number_with_other_digits_or_a_newline_is_invalid(value: str) -> None:
+    c = charter("""
+role clerk
+decision pay { amount: money  count: number  due: date = 2027-01-01 }
+clerk may decide pay
+""")
+    with pytest.raises(dr.InvalidRequest):
+        c.may("clerk", "pay", amount=value, count=1, on=ON)
+    with pytest.raises(dr.InvalidRequest):
+        c.may("clerk", "pay", amount=1, count=value, on=ON)
+    with pytest.raises(dr.InvalidRequest):
+        c.who_may("pay", amount=value, count=1, on=ON)
+    for day in ("2027-01-01\n", "２０２７-01-01", "2027-0١-01"):
+        with pytest.raises(dr.InvalidRequest):
+            c.may("clerk", "pay", amount=1, count=1, due=day, on=ON)
+        with pytest.raises(dr.InvalidRequest):
+            c.may("clerk", "pay", amount=1, count=1, on=day)
+    assert c.may("clerk", "pay", amount="1_000.5 EUR", count="10_000", due="2027-01-02", on=ON).allowed

@@ -18,7 +18,7 @@ from . import model as m
 from .diagnostics import Diagnostic, Label, Severity
 from .errors import ParseError
 from .source import Source, Span, make_span
-from .values import BadValue, parse_date, parse_money, parse_number
+from .values import BadValue, foreign_digit, parse_date, parse_money, parse_number
 
 SYNTAX = "DR001"
 LIMIT = "DR002"
@@ -599,6 +599,10 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             message = f"`{shown}` is not a number, an amount or a date"
             span = Span(err.line, err.column, err.line, err.column + len(shown))
             help_text = "numbers look like 250, 10_000, 2.5k or 1.5M; amounts like 250k EUR; dates like 2027-03-31"
+            foreign = foreign_digit(shown)
+            if foreign is not None:
+                message += f": only the digits 0-9 make a number, and `{foreign}` is {_char_name(foreign)}"
+                help_text = "type the number with the digits 0-9"
         elif char and (char.isspace() or not char.isprintable() or unicodedata.category(char).startswith("C")):
             message = f"unexpected invisible character {_char_name(char)}"
             help_text = "delete it (and type an ordinary space if one is needed)"
