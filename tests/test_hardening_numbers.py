@@ -259,3 +259,44 @@ clerk may decide pay
         with pytest.raises(dr.InvalidRequest):
             c.may("clerk", "pay", amount=1, count=1, on=day)
     assert c.may("clerk", "pay", amount="1_000.5 EUR", count="10_000", due="2027-01-02", on=ON).allowed
+
+
+# -- 5. keywords are reserved in every case ---------------------------------------------------
+
+def test_nobody_in_another_case_is_no_role_and_no_grant() -> None:
+    text = 'charter "t"\nrole clerk\nrole Nobody\ndecision purchase { vendor_related: bool }\n' \
+           'clerk may decide purchase\nNobody may decide purchase when vendor_related\n'
+    diags = errors_of(text)
+    assert [(d.code, d.span.line, d.span.column) for d in diags if d.span] == [("DR006", 3, 6)]
+    assert "`nobody`" in diags[0].message and "every case" in (diags[0].help or "")
+    # Undeclared, the near-miss is an unknown role whose hint names the keyword: never a grant, never silent.
+    diags = errors_of('charter "t"\nrole clerk\ndecision purchase { vendor_related: bool }\n'
+                      'clerk may decide purchase\nNOBODY may decide purchase when vendor_related\n')
+    assert [(d.code, d.span.line, d.span.column) for d in diags if d.span] == [("DR101", 5, 1)]
+    assert "`nobody`" in (diags[0].help or "")
+
+
+@pytest.mark.parametrize("word", sorted({"Nobody", "NOBODY", "Role", "When", "Not", "And", "In", "On", "Decision",
+                                         "Expect", "True", "FALSE", "Delegates", "Charter", "nObOdY"}))
+@pytest.mark.parametrize("what", ["role", "decision", "attribute", "choice"])
+def test_every_keyword_is_reserved_in_every_case(word: str, what: str) -> None:
+    body = {
+        "role": f"role {word}\ndecision d {{ b: bool }}\n",
+        "decision": f"role r\ndecision {word} {{ b: bool }}\n",
+        "attribute": f"role r\ndecision d {{ {word}: bool }}\n",
+        "choice": f"role r\ndecision d {{ kind: one of {word}, other }}\n",
+    }[what]
+    text = 'charter "t"\n' + body
+    diags = errors_of(text)
+    assert [d.code for d in diags] == ["DR006"]
+    line = text.split("\n")[diags[0].span.line - 1]
+    assert line[diags[0].span.column - 1:].startswith(word)
+
+
+def test_names_that_only_contain_a_keyword_stay_free() -> None:
+    c = charter("""
+role Nobody_else, Roles, inform_er
+decision Decisions { Level: number  kind: one of Ones, Nots }
+Nobody_else may decide Decisions when Level > 1
+""")
+    assert c.may("Nobody_else", "Decisions", Level=2, kind="Ones", on=ON).allowed

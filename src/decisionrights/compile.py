@@ -18,7 +18,7 @@ from . import model as m
 from .conditions import TRUE, All, AnyOf, AttrSpec, Cmp, Cond, In, Not, Value, conj, predicate
 from .diagnostics import Diagnostic, Label, Severity
 from .errors import CompileError
-from .parse import parse
+from .parse import parse, reserved_words
 from .rules import Rule
 from .source import Source, Span
 
@@ -257,6 +257,9 @@ class _Compiler:
             return name.value
         guess = suggest(name.value, self.roles)
         hint = f"did you mean `{guess}`?" if guess else f"declare it with `role {name.value}`"
+        keyword = name.value.casefold()
+        if keyword != name.value and keyword in reserved_words():  # `Nobody may decide …` is no forbid
+            hint = f"keywords are written in lower case: did you mean `{keyword}`?"
         self.error(UNKNOWN_ROLE, name.span, f"`{name.value}` is not a declared role", hint)
         return None
 

@@ -121,6 +121,11 @@ def _check_declared(name: m.Name, what: str) -> None:
         raise _LiteralError(f"`{name.value}` is a keyword of the charter language, so it cannot name {what}",
                             name.span, "choose another name; keywords are reserved wherever a name is expected",
                             RESERVED)
+    keyword = name.value.casefold()
+    if keyword in reserved_words():  # `role Nobody`: `Nobody may decide …` would read as a forbid, but is a grant
+        raise _LiteralError(f"`{name.value}` is the keyword `{keyword}` in other letters, so it cannot name {what}",
+                            name.span, "choose another name; keywords are reserved in every case "
+                                       "(`Nobody`, `NOBODY` and `nobody` alike)", RESERVED)
 
 
 _OBLIGATIONS = {"announce", "inform", "consult", "agreement"}
