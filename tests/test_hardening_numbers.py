@@ -300,3 +300,44 @@ decision Decisions { Level: number  kind: one of Ones, Nots }
 Nobody_else may decide Decisions when Level > 1
 """)
     assert c.may("Nobody_else", "Decisions", Level=2, kind="Ones", on=ON).allowed
+
+
+# -- 13. a raised max_nesting never reaches a SyntaxError or a RecursionError ---------------
+
+def _nested(kind: str, depth: int) -> str:
+    if kind == "not":
+        cond = "not " * depth + "b"
+    elif kind == "parentheses":
+        cond = "(" * depth + "b" + ")" * depth
+    else:
+        cond = "b"
+        for i in range(depth - 1):
+            cond = f"(b {'and' if i % 2 else 'or'} {cond})"
+    return (f'charter "t"\ncurrency EUR\nrole r, s\ndecision d {{ b: bool  amount: money }}\n'
+            f"r may decide d when {cond}\nr delegates d to s when amount <= 5\n")
+
+
+RAISED = dr.Limits(max_nesting=100_000, max_line_length=1_000_000)
+
+
+@pytest.mark.parametrize("depth", [200, 1_000, 10_000])
+@pytest.mark.parametrize("kind", ["not", "parentheses", "and/or"])
+def test_a_condition_deeper_than_the_engine_answers_is_a_located_limit_error(kind: str, depth: int) -> None:
+    diags = errors_of(_nested(kind, depth), RAISED)
+    assert [d.code for d in diags] == ["DR002"]
+    assert diags[0].span is not None and diags[0].span.line == 5
+    assert "nested deeper than 100 levels" in diags[0].message
+    assert "the most any charter may nest" in (diags[0].help or "")
+
+
+@pytest.mark.parametrize("kind", ["not", "parentheses", "and/or"])
+def test_a_condition_as_deep_as_the_engine_answers_works_everywhere(kind: str) -> None:
+    depth = 99 if kind != "parentheses" else 100
+    c = dr.loads(_nested(kind, depth), "t.charter", limits=RAISED)
+    holds = (depth % 2 == 0) if kind == "not" else True  # `not`×depth of b=True
+    for role in ("r", "s"):
+        assert c.may(role, "d", b=True, amount=1, on=ON).allowed is holds
+        assert c.may_many([(role, "d", {"b": True, "amount": 1})], on=ON)[0].allowed is holds
+    assert c.who_may("d", b=True, amount=1, on=ON) == (("r", "s") if holds else ())
+    dr.lint(c)
+    c.authority_of("s", on=ON)

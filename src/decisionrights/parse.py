@@ -37,7 +37,8 @@ class Limits:
 
     `max_bytes`: the size of the text, in UTF-8 bytes. `max_nesting`: how deep
     a condition may nest — parentheses, and `not`/`and`/`or` inside each
-    other. `max_line_length`: the longest line, in characters.
+    other; at most `MAX_NESTING` (100) takes effect. `max_line_length`: the
+    longest line, in characters.
     """
 
     max_bytes: int = 1024 * 1024  # 250 times the largest example; docs/limits.md has load times
@@ -46,6 +47,24 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+MAX_NESTING = 100
+"""The deepest condition this library answers, whatever `Limits.max_nesting` says.
+
+The generated fast path (`_codegen`) nests one Python expression per level,
+and Python's own parser refuses about 200; the analyses walk conditions
+recursively. Up to here everything works, with room to spare; a deeper
+condition is the located `DR002` limit error, never a `SyntaxError` or a
+`RecursionError`.
+"""
+
+
+def _nesting_bound(limits: Limits) -> tuple[int, str]:
+    """The nesting bound in force, and the help line for a condition over it."""
+    if limits.max_nesting < MAX_NESTING:
+        return limits.max_nesting, "simplify the condition, or raise decisionrights.Limits(max_nesting=…)"
+    return MAX_NESTING, f"simplify the condition: {MAX_NESTING} levels is the most any charter may nest, " \
+                        f"whatever Limits(max_nesting=…) says"
 
 
 def _grammar_text() -> str:
@@ -684,6 +703,7 @@ def _check_limits(source: Source, limits: Limits) -> list[Diagnostic]:
         return hidden
     found: list[Diagnostic] = []
     depth = 0
+    bound, bound_help = _nesting_bound(limits)
     line, line_start = 1, 0
     for hit in _SCAN.finditer(text):  # strings and comments are matched whole, so their brackets don't count
         ch = hit.group()
@@ -691,11 +711,10 @@ def _check_limits(source: Source, limits: Limits) -> list[Diagnostic]:
             line, line_start = line + 1, hit.end()
         elif ch == "(":
             depth += 1
-            if depth > limits.max_nesting:
+            if depth > bound:
                 return [Diagnostic(code=LIMIT, severity=Severity.ERROR, path=source.path,
                                    span=Span.point(line, hit.start() - line_start + 1), source=source,
-                                   message=f"parentheses nested deeper than {limits.max_nesting} levels",
-                                   help="simplify the condition, or raise decisionrights.Limits(max_nesting=…)")]
+                                   message=f"parentheses nested deeper than {bound} levels", help=bound_help)]
         elif ch == ")":
             depth = max(depth - 1, 0)
     if max(map(len, text.split("\n"))) > limits.max_line_length:
@@ -746,6 +765,7 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
     and reports the error when that cannot be done.
     """
     builder = _ToModel()
+    bound, bound_help = _nesting_bound(limits)
     done: list[Any] = []  # the finished children, in order, waiting for their parent
     spans: list[Any] = []  # where each of them is: a Span, a Token, or None (no token at all)
     todo: list[tuple[Any, int]] = [(tree, 0)]  # (node, its nesting), or (token, _TOKEN), or (node, _BUILD)
@@ -770,12 +790,11 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
             continue
         if node.data in _NESTING:
             depth += 1
-            if depth > limits.max_nesting:
+            if depth > bound:
                 span = _first_token(node)
-                exc = _LiteralError(f"the condition is nested deeper than {limits.max_nesting} levels "
+                exc = _LiteralError(f"the condition is nested deeper than {bound} levels "
                                     f"(`not`, `and`, `or` and parentheses inside each other)",
-                                    Span(span.line, span.column, span.line, span.column + 1),
-                                    "simplify the condition, or raise decisionrights.Limits(max_nesting=…)", LIMIT)
+                                    Span(span.line, span.column, span.line, span.column + 1), bound_help, LIMIT)
                 raise VisitError("start", tree, exc)
         todo.append((node, _BUILD))
         todo.extend((child, depth if isinstance(child, Tree) else _TOKEN) for child in reversed(node.children))
@@ -854,7 +873,7 @@ def _building_parser() -> Lark:
 
 def _parse_piece(text: str, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
     built = _building_parser().parse(text)  # a syntax error is raised here, as from the tree's parse
-    if built is not _FAILED and built[2] <= limits.max_nesting:
+    if built is not _FAILED and built[2] <= _nesting_bound(limits)[0]:
         return built[0]
     return _build(_parser().parse(text), limits)  # the error of a rule, found and reported as it always was
 
