@@ -341,3 +341,62 @@ def test_a_condition_as_deep_as_the_engine_answers_works_everywhere(kind: str) -
     assert c.who_may("d", b=True, amount=1, on=ON) == (("r", "s") if holds else ())
     dr.lint(c)
     c.authority_of("s", on=ON)
+
+
+# -- 3. money without a currency, where the charter names none -------------------------------
+
+NO_CURRENCY = """
+role boss
+role clerk reports to boss
+decision pay { amount: money  tip: money }
+boss may decide pay when amount <= 250k EUR
+"""
+
+
+@pytest.mark.parametrize("line", [
+    "clerk may decide pay when amount <= 10",
+    "clerk may decide pay when amount in [10, 20]",
+    "nobody may decide pay when amount > 1M",
+    "boss delegates pay to clerk when amount <= 5k",
+    "expect clerk may not decide pay with amount = 5, tip = 1 EUR",
+])
+def test_a_bare_amount_in_a_charter_without_a_currency_is_a_located_error(line: str) -> None:
+    text = 'charter "t"\n' + NO_CURRENCY.lstrip("\n") + line + "\n"
+    diags = errors_of(text)
+    assert [d.code for d in diags] == ["DR112"] * (2 if " in [" in line else 1)  # one per bare amount
+    diag = diags[0]
+    bare = next(w for w in line.replace("[", " ").replace(",", " ").split() if w[0].isdigit() and w not in ("1",))
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (6, line.index(bare) + 1)
+    assert "currency EUR" in (diag.help or "") and f"{bare} EUR" in (diag.help or "")
+    assert diag.render().startswith("error[DR112]") and "t.charter:6:" in diag.render()
+
+
+def test_a_bare_default_in_a_charter_without_a_currency_is_a_located_error() -> None:
+    diags = errors_of('charter "t"\nrole boss\ndecision pay { amount: money = 0 }\nboss may decide pay\n')
+    assert [(d.code, d.span.line, d.span.column) for d in diags if d.span] == [("DR112", 3, 32)]
+
+
+def test_a_bare_request_amount_against_coded_limits_is_invalid() -> None:
+    c = charter(NO_CURRENCY + "clerk may decide pay when amount <= 10 EUR\n", currency=None)
+    for bare in (5, 5.0, Decimal(5), "5", "5k"):
+        with pytest.raises(dr.InvalidRequest, match="names no currency") as info:
+            c.may("clerk", "pay", amount=bare, tip=0, on=ON)
+        assert info.value.attribute == "amount" and "EUR" in str(info.value)
+        with pytest.raises(dr.InvalidRequest, match="names no currency"):
+            c.may_many([("clerk", "pay", {"amount": bare, "tip": 0})], on=ON)
+        with pytest.raises(dr.InvalidRequest, match="names no currency"):
+            c.who_may("pay", amount=bare, tip=0, on=ON)
+    assert c.may("clerk", "pay", amount="5 EUR", tip=0, on=ON).allowed
+    assert not c.may("clerk", "pay", amount="11 EUR", tip=0, on=ON).allowed
+    assert c.who_may("pay", amount="5 EUR", tip=0, on=ON) == ("boss", "clerk")
+    with pytest.raises(dr.InvalidRequest, match="USD"):
+        c.may("clerk", "pay", amount="5 USD", tip=0, on=ON)
+    # `tip` has no limit, so no currency: any number will do, and nothing compares it
+    assert c.may("clerk", "pay", amount="5 EUR", tip=3, on=ON).allowed
+
+
+def test_a_charter_with_a_currency_still_reads_bare_amounts_in_it() -> None:
+    c = charter(NO_CURRENCY + "clerk may decide pay when amount <= 10\n", currency="EUR")
+    assert c.may("clerk", "pay", amount=5, tip=0, on=ON).allowed
+    assert c.may("clerk", "pay", amount="5 EUR", tip=0, on=ON).allowed
+    assert not c.may("clerk", "pay", amount=11, tip=0, on=ON).allowed

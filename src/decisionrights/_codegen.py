@@ -69,7 +69,9 @@ def _checks(w: _Writer, attrs: Mapping[str, AttrSpec]) -> str:
     bound = w.const(10 ** MAX_DIGITS)
     for spec in attrs.values():
         var = w.vars[spec.name]
-        if spec.kind == "money":
+        if spec.kind == "money" and spec.needs_code:
+            checks.append("False")  # a bare number says no currency here: only the full validator reads `250 EUR`
+        elif spec.kind == "money":
             checks.append(f"type({var}) is int and 0 <= {var} < {bound}")
         elif spec.kind == "number":
             checks.append(f"type({var}) is int and -{bound} < {var} < {bound}")

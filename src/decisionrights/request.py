@@ -29,6 +29,11 @@ def _bounded(decision: str, attr: AttrSpec, value: Any) -> Any:
 
 
 def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
+    if attr.needs_code and (type(value) is not str or parse_money_code(value) is None):
+        raise InvalidRequest(
+            f"`{attr.name}` of `{decision}` is money in {attr.currency}, but the charter names no currency of its "
+            f"own, so {_show(value)} says no currency; give the amount with its code, like '{_example(value)} "
+            f"{attr.currency}'")
     value = _number_value(decision, attr, value)
     if attr.kind == "money" and value < 0:
         raise InvalidRequest(f"`{attr.name}` of `{decision}` is an amount of money, so it cannot be negative "
@@ -64,6 +69,24 @@ def _number_value(decision: str, attr: AttrSpec, value: Any) -> Value:
             raise InvalidRequest(f"`{attr.name}` of `{decision}`: {exc}") from None
     what = "money (a number, or text like '250k EUR')" if attr.kind == "money" else "a number"
     raise InvalidRequest(f"`{attr.name}` of `{decision}` is {what}, not {_show(value)}")
+
+
+def parse_money_code(text: str) -> str | None:
+    """The currency code written in a money text (`"250k EUR"` → `EUR`), None when none is (or it is no amount)."""
+    try:
+        return parse_money(text)[1]
+    except BadValue:
+        return None
+
+
+def _example(value: Any) -> str:
+    if type(value) is int or type(value) is Decimal:
+        return str(value) if -10 ** 12 < value < 10 ** 12 else "250k"
+    if type(value) is float and math.isfinite(value) and abs(value) < 1e12:
+        return repr(value)
+    if type(value) is str and parse_money_code(value + " XXX") == "XXX":
+        return value.strip()
+    return "250k"
 
 
 def _show(value: Any) -> str:
