@@ -400,3 +400,61 @@ def test_a_charter_with_a_currency_still_reads_bare_amounts_in_it() -> None:
     assert c.may("clerk", "pay", amount=5, tip=0, on=ON).allowed
     assert c.may("clerk", "pay", amount="5 EUR", tip=0, on=ON).allowed
     assert not c.may("clerk", "pay", amount=11, tip=0, on=ON).allowed
+
+
+def test_answer_reason_is_typed_as_the_literal_of_the_stable_reasons() -> None:
+    import typing
+
+    hints = typing.get_type_hints(dr.Answer.reason.fget)  # type: ignore[attr-defined]
+    assert hints["return"] == typing.Optional[dr.Reason]
+    assert set(typing.get_args(dr.Reason)) == {"forbidden", "outside_limits", "not_granted", "delegation_inactive"}
+    from decisionrights.answer import AnswerModel
+
+    with pytest.raises(ValueError):  # the JSON model holds to it too
+        AnswerModel.model_validate({**charter(PLAIN).may("clerk", "pay", amount=1, on=ON).to_dict(),
+                                    "allowed": False, "reason": "because"})
+
+
+def test_the_documented_type_of_a_diagnostic_span_is_its_type() -> None:
+    from pathlib import Path
+
+    api = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    annotation = dr.Diagnostic.model_fields["span"].annotation
+    assert annotation == (dr.Span | None)
+    assert "`span` (`dr.Span | None`" in api
+
+
+_USER_SCRIPT = '''
+from __future__ import annotations
+
+from datetime import date
+
+import decisionrights as dr
+
+charter: dr.Charter = dr.load(PATH)
+answer: dr.Answer = charter.may("controller", "purchase", amount=20_000, category="software", on=date(2026, 11, 28))
+why: dr.Reason | None = answer.reason
+if answer.reason == "outside_limits":
+    print(answer.explain())
+roles: tuple[str, ...] = charter.who_may("purchase", amount=60_000, category="software", on="2026-11-28")
+for diag in dr.lint(charter):
+    if diag.span is not None:
+        line: int = diag.span.line
+        print(f"{diag.path}:{line}:{diag.span.column} {diag.code} {diag.message}")
+try:
+    dr.loads("charter 'x'")
+except dr.CharterError as exc:
+    where: list[dr.Span | None] = [d.span for d in exc.diagnostics]
+    print(where)
+'''
+
+
+def test_a_user_script_written_from_the_api_docs_passes_mypy_strict(tmp_path) -> None:
+    api = pytest.importorskip("mypy.api")
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "acme-finance.charter"
+    script = tmp_path / "user.py"
+    script.write_text(_USER_SCRIPT.replace("PATH", repr(str(example))), encoding="utf-8")
+    out, err, status = api.run(["--strict", "--cache-dir", str(tmp_path / "cache"), str(script)])
+    assert status == 0, out + err
