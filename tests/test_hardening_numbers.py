@@ -216,15 +216,16 @@ def test_no_command_prints_a_traceback_for_a_huge_level_count(command: list[str]
 @pytest.mark.parametrize("written", ["৪00", "4৪0", "١٠", "５０", "𝟓0", "50_", "5__0"])
 @pytest.mark.parametrize("place", ["limit", "money", "expect", "version", "levels", "date"])
 def test_a_charter_number_with_other_digits_is_a_located_error(written: str, place: str) -> None:
-    if place == "date" and not written[0].isdigit():
-        pytest.skip("not a date's shape")
+    foreign = next((c for c in written if c.isdigit() and not "0" <= c <= "9"), None)
+    if place == "date" and foreign is None:
+        pytest.skip("a date has no `_`")
     line = {
         "limit": f"clerk may decide pay when amount >= {written}",
         "money": f"clerk may decide pay when amount >= {written} EUR",
         "expect": f"expect clerk may decide pay with amount = {written}",
         "version": f"version {written}",
         "levels": f"boss delegates pay to clerk may subdelegate up to {written} levels",
-        "date": f"boss delegates pay to clerk until 2027-0{written}-01",
+        "date": f"boss delegates pay to clerk until 2027-0{foreign}-01",
     }[place]
     text = f'charter "t"\ncurrency EUR\nrole boss\nrole clerk reports to boss\ndecision pay {{ amount: money }}\n' \
            f'boss may decide pay\n{line}\n'
@@ -232,11 +233,9 @@ def test_a_charter_number_with_other_digits_is_a_located_error(written: str, pla
     assert diags, "accepted"
     first = diags[0]
     assert first.span is not None and first.span.line == 7
-    if place != "date":
-        assert first.span.column == line.index(written) + 1
-    foreign = next((c for c in written if c.isdigit() and not "0" <= c <= "9"), None)
-    if foreign is not None and place != "date":
-        assert "only the digits 0-9" in first.message
+    assert first.span.column == line.index(written if place != "date" else "2027") + 1
+    if foreign is not None:
+        assert "only the digits 0-9 make a" in first.message
 
 
 @pytest.mark.parametrize("value", ["١٠", "５０", "50_", "50\n", "\n50", "5_0_", "৪00 EUR", "50 EUR\n", "1_0.5\n",
@@ -458,3 +457,35 @@ def test_a_user_script_written_from_the_api_docs_passes_mypy_strict(tmp_path) ->
     script.write_text(_USER_SCRIPT.replace("PATH", repr(str(example))), encoding="utf-8")
     out, err, status = api.run(["--strict", "--cache-dir", str(tmp_path / "cache"), str(script)])
     assert status == 0, out + err
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NEAR_LIMITS = st.sampled_from([0.3, 0.7, 0.1 + 0.2, 0.29999999999999993, 0.7000000000000001, 0.6999999999999998,
+                                0.1 * 3, 0.7 * 1.0, 7 / 10, 3 / 10])
+
+
+@settings(deadline=None, max_examples=200)
+@given(amount=st.one_of(_NEAR_LIMITS, st.floats(min_value=0, max_value=1e12).filter(lambda x: x == 0 or x >= 1e-20)),
+       rate=st.one_of(_NEAR_LIMITS, st.floats(min_value=-1e6, max_value=1e6).filter(lambda x: x == 0 or abs(x) >= 1e-20)))
+def test_a_float_answers_as_its_repr_does_on_every_path(amount: float, rate: float) -> None:
+    c = _FLOAT_CHARTER
+    for role in ("clerk", "boss"):
+        typed = {"amount": format(Decimal(repr(amount)), "f"), "rate": format(Decimal(repr(rate)), "f")}
+        as_text = c.may(role, "pay", **typed, on=ON).allowed  # what a person types (no `e-05`: plain digits)
+        assert c.may(role, "pay", amount=amount, rate=rate, on=ON).allowed is as_text
+        assert c.may(role, "pay", amount=Decimal(repr(amount)), rate=Decimal(repr(rate)), on=ON).allowed is as_text
+        assert c.may_many([(role, "pay", {"amount": amount, "rate": rate})], on=ON)[0].allowed is as_text
+        assert (role in c.who_may("pay", amount=amount, rate=rate, on=ON)) is as_text
+
+
+_FLOAT_CHARTER = charter(FLOATS)
+
+
+def test_the_currency_line_counts_wherever_it_is_written() -> None:
+    text = 'charter "t"\nrole boss\ndecision pay { amount: money = 0 }\nboss may decide pay when amount <= 5\n' \
+           'expect boss may decide pay with amount = 5\ncurrency EUR\n'
+    c = dr.loads(text)
+    assert c.compiled.decisions["pay"].attrs["amount"].currency == "EUR"
+    assert c.may("boss", "pay", amount=5, on=ON).allowed and not c.may("boss", "pay", amount=6, on=ON).allowed

@@ -232,7 +232,8 @@ class _Compiler:
         self.title = ""
         self.version: int | Decimal | None = None
         self.currency: str | None = None
-        self.currency_line = False  # a `currency` line is written (a bad code is DR111 alone, not DR112 too)
+        # A `currency` line is written, anywhere (statement order never matters; a bad code is DR111 alone).
+        self.currency_line = any(isinstance(st, m.Currency) for st in tree.statements)
         self.flows_up = False
         self.roles: dict[str, Span] = {}
         self.manager: dict[str, str | None] = {}
@@ -465,7 +466,6 @@ class _Compiler:
             elif isinstance(st, m.Version):
                 self.version = st.value.value  # type: ignore[assignment]
             elif isinstance(st, m.Currency):
-                self.currency_line = True
                 code = st.code.value
                 if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
                     self.error(BAD_HEADER, st.code.span, f"`{code}` is not a currency code",

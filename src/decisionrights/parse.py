@@ -581,6 +581,9 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             message = f"`{word}` is not a date"
             span = Span(span.line, span.column, span.line, span.column + len(word))
             help_text = "write dates as YYYY-MM-DD, with two-digit months and days: 2027-03-01"
+            foreign = foreign_digit(word)
+            if foreign is not None:
+                message += f": only the digits 0-9 make a date, and `{foreign}` is {_char_name(foreign)}"
         elif err.expected == {"STRING"} and not at_end:
             help_text = 'texts are written in double quotes: `charter "Acme Finance"`'
         elif prev == "of" and "NAME" in err.expected:
