@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from .conditions import AttrSpec, Value
 from .errors import InvalidRequest
-from .values import MAX_DIGITS, BadValue, normalize, parse_date, parse_money, parse_number
+from .values import MAX_DIGITS, BadValue, format_number, normalize, parse_date, parse_money, parse_number
 
 Validator = Callable[[Mapping[str, Any]], dict[str, Value]]
 
@@ -29,15 +29,16 @@ def _bounded(decision: str, attr: AttrSpec, value: Any) -> Any:
 
 
 def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
-    if attr.needs_code and (type(value) is not str or parse_money_code(value) is None):
-        raise InvalidRequest(
-            f"`{attr.name}` of `{decision}` is money in {attr.currency}, but the charter names no currency of its "
-            f"own, so {_show(value)} says no currency; give the amount with its code, like '{_example(value)} "
-            f"{attr.currency}'")
+    given = value
     value = _number_value(decision, attr, value)
     if attr.kind == "money" and value < 0:
         raise InvalidRequest(f"`{attr.name}` of `{decision}` is an amount of money, so it cannot be negative "
                              f"({value}); a limit like `<= 2k` says nothing about amounts below zero")
+    if attr.needs_code and (type(given) is not str or parse_money_code(given) is None):
+        raise InvalidRequest(
+            f"`{attr.name}` of `{decision}` is money in {attr.currency}, but the charter names no currency of its "
+            f"own, so {_show(given)} says no currency; give the amount with its code, like "
+            f"'{format_number(value)} {attr.currency}'")
     return value
 
 
@@ -77,16 +78,6 @@ def parse_money_code(text: str) -> str | None:
         return parse_money(text)[1]
     except BadValue:
         return None
-
-
-def _example(value: Any) -> str:
-    if type(value) is int or type(value) is Decimal:
-        return str(value) if -10 ** 12 < value < 10 ** 12 else "250k"
-    if type(value) is float and math.isfinite(value) and abs(value) < 1e12:
-        return repr(value)
-    if type(value) is str and parse_money_code(value + " XXX") == "XXX":
-        return value.strip()
-    return "250k"
 
 
 def _show(value: Any) -> str:
