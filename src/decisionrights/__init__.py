@@ -7,7 +7,7 @@
     print(answer.explain())
 """
 
-from .answer import Answer
+from .answer import Answer, Reason
 from .charter import Charter, load, loads
 from .diagnostics import Diagnostic, Severity
 from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError
@@ -21,5 +21,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer", "Charter", "diff", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",
-    "InvalidRequest", "Limits", "ParseError", "Rule", "Severity", "Span", "lint", "load", "loads",
+    "InvalidRequest", "Limits", "ParseError", "Reason", "Rule", "Severity", "Span", "lint", "load", "loads",
 ]

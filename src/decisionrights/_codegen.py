@@ -69,7 +69,9 @@ def _checks(w: _Writer, attrs: Mapping[str, AttrSpec]) -> str:
     bound = w.const(10 ** MAX_DIGITS)
     for spec in attrs.values():
         var = w.vars[spec.name]
-        if spec.kind == "money":
+        if spec.kind == "money" and spec.needs_code:
+            checks.append("False")  # a bare number says no currency here: only the full validator reads `250 EUR`
+        elif spec.kind == "money":
             checks.append(f"type({var}) is int and 0 <= {var} < {bound}")
         elif spec.kind == "number":
             checks.append(f"type({var}) is int and -{bound} < {var} < {bound}")
@@ -159,7 +161,7 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
         if given:
             ask.append("        try:")
             ask += [f"            {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
-            ask.append(f"        except KeyError: {slow}")
+            ask.append(f"        except Exception: {slow}")  # missing, or a key whose __eq__ fails: the validator says
         for spec in filled:
             ask.append(f"        {w.vars[spec.name]} = {w.const(spec.default)}")
         ask.append(f"        if {check}:")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .conditions import Value
 from .rules import Rule
 from .values import format_number
+
+
+Reason = Literal["forbidden", "outside_limits", "not_granted", "delegation_inactive"]
+"""Why a no is a no: the four stable reasons (docs/semantics.md), `Answer.reason` of every no."""
 
 
 class RuleModel(BaseModel):
@@ -37,7 +41,7 @@ class AnswerModel(BaseModel):
     request: dict[str, Any]
     on: date
     allowed: bool
-    reason: str | None
+    reason: Reason | None
     announce: tuple[str, ...]
     inform: tuple[str, ...]
     consult: tuple[str, ...]
@@ -101,7 +105,7 @@ class Answer:
         return object.__new__(cls)
 
     def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
-                 allowed: bool, reason: str | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
+                 allowed: bool, reason: Reason | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
                  because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
         """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
         self._v = Verdict(charter, role, decision, obligations, may_propose, because, via)
@@ -146,7 +150,7 @@ class Answer:
         self._reason, self._because = why_not(v.charter, v.role, v.decision, self.request, self._on)
 
     @property
-    def reason(self) -> str | None:
+    def reason(self) -> Reason | None:
         """None when allowed; else `forbidden`, `delegation_inactive`, `outside_limits` or `not_granted`."""
         try:
             return self._reason
@@ -262,4 +266,4 @@ def _jsonable(value: Value) -> Any:
     return str(value)
 
 
-__all__ = ["Answer", "AnswerModel", "Verdict", "format_number"]
+__all__ = ["Answer", "AnswerModel", "Reason", "Verdict", "format_number"]

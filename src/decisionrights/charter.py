@@ -84,17 +84,23 @@ class Charter:
         self._asks[decision][role] = k
         return k
 
-    def may(self, role: str, decision: str, *, on: date | str | None = None, **attributes: Any) -> Answer:
+    def may(self, role: str, decision: str, /, *, on: date | str | None = None, **attributes: Any) -> Answer:
         """May `role` decide `decision` for this request (on date `on`, today by default)?
 
         Raises `InvalidRequest` for an unknown role or decision, a missing or
         undeclared attribute, or a value of the wrong type; never answers
-        `allowed` to a bad request.
+        `allowed` to a bad request. `role` and `decision` are positional, so
+        every other name (`self` too) is an attribute of the request.
         """
-        try:
-            k = self._asks[decision][role]
-        except (KeyError, TypeError):
-            k = self._fast(role, decision)
+        # Only an exact `str` is looked up: a str subclass or an object with its own `__eq__`/`__hash__`
+        # would otherwise find the answers kept for the plain name (and could raise from inside the lookup).
+        if type(role) is str and type(decision) is str:
+            try:
+                k = self._asks[decision][role]
+            except KeyError:
+                k = self._fast(role, decision)
+        else:
+            k = self._fast(role, decision)  # raises InvalidRequest: not a name
         return k[0](attributes, on, k)  # the date is fixed now, once for the whole answer
 
     def may_many(self, requests: Iterable[tuple[str, str, Mapping[str, Any]]], *,
@@ -115,15 +121,22 @@ class Charter:
                 _not_a_request(request)
             if type(request) is not tuple or (type(attributes) is not dict and not isinstance(attributes, Mapping)):
                 _not_a_request(request)
+            if type(role) is str and type(decision) is str:  # as in `may`: only an exact str is looked up
+                try:
+                    k = asks[decision][role]
+                except KeyError:
+                    k = self._fast(role, decision)
+            else:
+                k = self._fast(role, decision)  # raises InvalidRequest: not a name
             try:
-                k = asks[decision][role]
-            except (KeyError, TypeError):
-                k = self._fast(role, decision)
-            append(k[0](dict(attributes), day, k))  # a copy: the answer keeps it, the caller may change theirs
+                given = dict(attributes)  # a copy: the answer keeps it, the caller may change theirs
+            except Exception:  # noqa: BLE001 - a caller's mapping or key that fails is only a bad request
+                _not_a_request(request)
+            append(k[0](given, day, k))
         return out
 
-    def who_may(self, decision: str, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
-        """Every role allowed this request, in the order the charter declares them."""
+    def who_may(self, decision: str, /, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
+        """Every role allowed this request, in the order the charter declares them (`decision` is positional)."""
         attrs = self._check(_ANY_ROLE, decision, attributes)
         day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
         return tuple(r for r in self.compiled.roles if is_allowed(self.compiled, r, decision, attrs, day))

@@ -35,6 +35,7 @@ UNKNOWN_MEMBER = "DR108"
 BAD_REQUEST_IN_EXPECT = "DR109"
 TOO_MANY_CHAINS = "DR110"
 BAD_HEADER = "DR111"
+BARE_MONEY = "DR112"
 
 INFINITE = math.inf
 MAX_ERRORS = 500
@@ -274,13 +275,16 @@ def _statement_text(source: Source, span: Span) -> str:
 
 
 class _Compiler:
-    def __init__(self, source: Source, tree: m.CharterModel):
+    def __init__(self, source: Source, tree: m.CharterModel, *, bare_money: bool = False):
         self.source = source
+        self.bare_money = bare_money  # read a bare amount as in its attribute's currency (rendered regions)
         self.tree = tree
         self.diags: list[Diagnostic] = []
         self.title = ""
         self.version: int | Decimal | None = None
         self.currency: str | None = None
+        # A `currency` line is written, anywhere (statement order never matters; a bad code is DR111 alone).
+        self.currency_line = any(isinstance(st, m.Currency) for st in tree.statements)
         self.flows_up = False
         self.roles: dict[str, Span] = {}
         self.manager: dict[str, str | None] = {}
@@ -307,7 +311,10 @@ class _Compiler:
         if name.value in self.roles:
             return name.value
         guess = suggest(name.value, self.roles)
-        if guess:
+        keyword = name.value.casefold()
+        if keyword != name.value and keyword in reserved_words():  # `Nobody may decide …` is no forbid
+            hint = f"keywords are written in lower case: did you mean `{keyword}`?"
+        elif guess:
             hint = f"did you mean `{guess}`?"
         elif name.value in reserved_words():  # `inform nobody`: `role nobody` would be an error too
             hint = f"`{name.value}` is a keyword of the language, not a role; name a declared role here"
@@ -354,7 +361,10 @@ class _Compiler:
             return self._mismatch(attr, lit, op)
         if kind == "money":
             if lit.kind == "number":
-                return lit.value  # in the attribute's currency
+                if not self.currency_line and not self.bare_money:  # a bare amount is in the charter's currency,
+                    # and there is none
+                    return self._bare_money(spec, attr, lit)
+                return lit.value  # in the charter's currency
             if lit.kind == "money":
                 return lit.value if self._currency(spec, attr, lit) else None
             return self._mismatch(attr, lit, op)
@@ -403,6 +413,15 @@ class _Compiler:
         else:
             message = f"{head}, so it cannot be `{lit.text}`, which is {what}"
         self.error(TYPE_MISMATCH, lit.span, message, hint)
+        return None
+
+    def _bare_money(self, spec: DecisionSpec, attr: AttrSpec, lit: m.Literal) -> None:
+        known = self.attr_currency.get((spec.name, attr.name))
+        code = known[0] if known is not None else "EUR"
+        self.error(BARE_MONEY, lit.span,
+                   f"`{lit.text}` is an amount of `{attr.name}` without a currency, and the charter names none",
+                   f"write the code (`{lit.text} {code}`), or give the charter its currency with a "
+                   f"`currency {code}` line after the `charter` line")
         return None
 
     def _currency(self, spec: DecisionSpec, attr: AttrSpec, lit: m.Literal) -> bool:
@@ -598,12 +617,18 @@ class _Compiler:
                     self.attr_currency.setdefault((spec.name, name), (self.currency, None))  # type: ignore[arg-type]
 
     def settle_currencies(self) -> None:
-        """Give each money attribute the currency its amounts are written in."""
+        """Give each money attribute the currency its amounts are written in.
+
+        Without a `currency` line, that is the code its limits carry, and a
+        request's amount must carry it too (`needs_code`): a bare number is in
+        the charter's currency, and there is none.
+        """
         for (decision, name), (code, _span) in self.attr_currency.items():
             attr = self.decisions[decision].attrs[name]
-            if attr.currency != code:
+            needs_code = self.currency is None
+            if attr.currency != code or attr.needs_code != needs_code:
                 self.decisions[decision].attrs[name] = AttrSpec(attr.name, attr.kind, attr.members,
-                                                                attr.has_default, attr.default, code)
+                                                                attr.has_default, attr.default, code, needs_code)
 
     def statements(self) -> tuple[list[Grant], list[Forbid], list[Delegation], dict[str, str], list[ExpectC]]:
         grants: list[Grant] = []
@@ -880,5 +905,6 @@ def condition_from_text(text: str, attrs: Mapping[str, AttrSpec], currency: str 
     lines.append("}")
     lines.append(f"r may decide d when {text}")
     source = Source("\n".join(lines), "<condition>")
-    compiled = compile_charter(parse(source), source)
+    # A region renders amounts in their attribute's own currency bare (`Region.render`): read them so.
+    compiled = _Compiler(source, parse(source), bare_money=True).run()
     return compiled.grants[0].cond

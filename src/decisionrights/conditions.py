@@ -37,6 +37,9 @@ class AttrSpec:
     has_default: bool = False
     default: Value | None = None
     currency: str | None = None
+    needs_code: bool = False
+    """Money whose limits carry a code in a charter with no `currency` line: a request's amount must say
+    its currency (`"250 EUR"`); a bare number would be in the charter's currency, and there is none."""
 
     @property
     def required(self) -> bool:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Mapping
 
 from ._codegen import build_asker
-from .answer import LATER, Answer, Verdict
+from .answer import LATER, Answer, Reason, Verdict
 from .compile import CompiledCharter, Path
 from .conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from .rules import Rule
@@ -98,7 +98,7 @@ def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str
 
 
 def why_not(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
-            on: date) -> tuple[str, tuple[Rule, ...]]:
+            on: date) -> tuple[Reason, tuple[Rule, ...]]:
     """Why not, the requester's own reason first (docs/semantics.md, step 5).
 
     1. `forbidden`: a forbid binds the request itself (the role's own `may not`, or `nobody may`).

@@ -18,7 +18,7 @@ from . import model as m
 from .diagnostics import Diagnostic, Label, Severity
 from .errors import ParseError
 from .source import Source, Span, make_span
-from .values import BadValue, parse_date, parse_money, parse_number
+from .values import BadValue, foreign_digit, parse_date, parse_money, parse_number
 
 SYNTAX = "DR001"
 LIMIT = "DR002"
@@ -37,7 +37,8 @@ class Limits:
 
     `max_bytes`: the size of the text, in UTF-8 bytes. `max_nesting`: how deep
     a condition may nest — parentheses, and `not`/`and`/`or` inside each
-    other. `max_line_length`: the longest line, in characters.
+    other; at most `MAX_NESTING` (100) takes effect. `max_line_length`: the
+    longest line, in characters.
     """
 
     max_bytes: int = 1024 * 1024  # 250 times the largest example; docs/limits.md has load times
@@ -46,6 +47,24 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+MAX_NESTING = 100
+"""The deepest condition this library answers, whatever `Limits.max_nesting` says.
+
+The generated fast path (`_codegen`) nests one Python expression per level,
+and Python's own parser refuses about 200; the analyses walk conditions
+recursively. Up to here everything works, with room to spare; a deeper
+condition is the located `DR002` limit error, never a `SyntaxError` or a
+`RecursionError`.
+"""
+
+
+def _nesting_bound(limits: Limits) -> tuple[int, str]:
+    """The nesting bound in force, and the help line for a condition over it."""
+    if limits.max_nesting < MAX_NESTING:
+        return limits.max_nesting, "simplify the condition, or raise decisionrights.Limits(max_nesting=…)"
+    return MAX_NESTING, f"simplify the condition: {MAX_NESTING} levels is the most any charter may nest, " \
+                        f"whatever Limits(max_nesting=…) says"
 
 
 def _grammar_text() -> str:
@@ -121,6 +140,11 @@ def _check_declared(name: m.Name, what: str) -> None:
         raise _LiteralError(f"`{name.value}` is a keyword of the charter language, so it cannot name {what}",
                             name.span, "choose another name; keywords are reserved wherever a name is expected",
                             RESERVED)
+    keyword = name.value.casefold()
+    if keyword in reserved_words():  # `role Nobody`: `Nobody may decide …` would read as a forbid, but is a grant
+        raise _LiteralError(f"`{name.value}` is the keyword `{keyword}` in other letters, so it cannot name {what}",
+                            name.span, "choose another name; keywords are reserved in every case "
+                                       "(`Nobody`, `NOBODY` and `nobody` alike)", RESERVED)
 
 
 _OBLIGATIONS = {"announce", "inform", "consult", "agreement"}
@@ -319,7 +343,7 @@ class _ToModel:
     def subdelegate(self, meta, children):
         levels = None
         if children:
-            levels = parse_number(str(children[0]))
+            levels = self.number(meta, [children[0]]).value  # a bad number is a located error, as everywhere
             if not isinstance(levels, int) or levels < 0:
                 raise _LiteralError("the number of levels must be a whole number, 0 or more",
                                     _span_of(children[0]))
@@ -570,6 +594,9 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             message = f"`{word}` is not a date"
             span = Span(span.line, span.column, span.line, span.column + len(word))
             help_text = "write dates as YYYY-MM-DD, with two-digit months and days: 2027-03-01"
+            foreign = foreign_digit(word)
+            if foreign is not None:
+                message += f": only the digits 0-9 make a date, and `{foreign}` is {_char_name(foreign)}"
         elif err.expected == {"STRING"} and not at_end:
             help_text = 'texts are written in double quotes: `charter "Acme Finance"`'
         elif prev == "of" and "NAME" in err.expected:
@@ -615,6 +642,10 @@ def _error_to_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             message = f"`{shown}` is not a number, an amount or a date"
             span = Span(err.line, err.column, err.line, err.column + len(shown))
             help_text = "numbers look like 250, 10_000, 2.5k or 1.5M; amounts like 250k EUR; dates like 2027-03-31"
+            foreign = foreign_digit(shown)
+            if foreign is not None:
+                message += f": only the digits 0-9 make a number, and `{foreign}` is {_char_name(foreign)}"
+                help_text = "type the number with the digits 0-9"
         elif char and (char.isspace() or not char.isprintable() or unicodedata.category(char).startswith("C")):
             message = f"unexpected invisible character {_char_name(char)}"
             help_text = "delete it (and type an ordinary space if one is needed)"
@@ -691,6 +722,7 @@ def _check_limits(source: Source, limits: Limits) -> list[Diagnostic]:
         return hidden
     found: list[Diagnostic] = []
     depth = 0
+    bound, bound_help = _nesting_bound(limits)
     line, line_start = 1, 0
     for hit in _SCAN.finditer(text):  # strings and comments are matched whole, so their brackets don't count
         ch = hit.group()
@@ -698,11 +730,10 @@ def _check_limits(source: Source, limits: Limits) -> list[Diagnostic]:
             line, line_start = line + 1, hit.end()
         elif ch == "(":
             depth += 1
-            if depth > limits.max_nesting:
+            if depth > bound:
                 return [Diagnostic(code=LIMIT, severity=Severity.ERROR, path=source.path,
                                    span=Span.point(line, hit.start() - line_start + 1), source=source,
-                                   message=f"parentheses nested deeper than {limits.max_nesting} levels",
-                                   help="simplify the condition, or raise decisionrights.Limits(max_nesting=…)")]
+                                   message=f"parentheses nested deeper than {bound} levels", help=bound_help)]
         elif ch == ")":
             depth = max(depth - 1, 0)
     if max(map(len, text.split("\n"))) > limits.max_line_length:
@@ -753,6 +784,7 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
     and reports the error when that cannot be done.
     """
     builder = _ToModel()
+    bound, bound_help = _nesting_bound(limits)
     done: list[Any] = []  # the finished children, in order, waiting for their parent
     spans: list[Any] = []  # where each of them is: a Span, a Token, or None (no token at all)
     todo: list[tuple[Any, int]] = [(tree, 0)]  # (node, its nesting), or (token, _TOKEN), or (node, _BUILD)
@@ -777,12 +809,11 @@ def _build(tree: Tree, limits: Limits) -> m.CharterModel:
             continue
         if node.data in _NESTING:
             depth += 1
-            if depth > limits.max_nesting:
+            if depth > bound:
                 span = _first_token(node)
-                exc = _LiteralError(f"the condition is nested deeper than {limits.max_nesting} levels "
+                exc = _LiteralError(f"the condition is nested deeper than {bound} levels "
                                     f"(`not`, `and`, `or` and parentheses inside each other)",
-                                    Span(span.line, span.column, span.line, span.column + 1),
-                                    "simplify the condition, or raise decisionrights.Limits(max_nesting=…)", LIMIT)
+                                    Span(span.line, span.column, span.line, span.column + 1), bound_help, LIMIT)
                 raise VisitError("start", tree, exc)
         todo.append((node, _BUILD))
         todo.extend((child, depth if isinstance(child, Tree) else _TOKEN) for child in reversed(node.children))
@@ -861,7 +892,7 @@ def _building_parser() -> Lark:
 
 def _parse_piece(text: str, limits: Limits = DEFAULT_LIMITS) -> m.CharterModel:
     built = _building_parser().parse(text)  # a syntax error is raised here, as from the tree's parse
-    if built is not _FAILED and built[2] <= limits.max_nesting:
+    if built is not _FAILED and built[2] <= _nesting_bound(limits)[0]:
         return built[0]
     return _build(_parser().parse(text), limits)  # the error of a rule, found and reported as it always was
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from .conditions import AttrSpec, Value
 from .errors import InvalidRequest
-from .values import MAX_DIGITS, BadValue, parse_date, parse_money, parse_number
+from .values import MAX_DIGITS, BadValue, format_number, normalize, parse_date, parse_money, parse_number
 
 Validator = Callable[[Mapping[str, Any]], dict[str, Value]]
 
@@ -29,10 +29,16 @@ def _bounded(decision: str, attr: AttrSpec, value: Any) -> Any:
 
 
 def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
+    given = value
     value = _number_value(decision, attr, value)
     if attr.kind == "money" and value < 0:
         raise InvalidRequest(f"`{attr.name}` of `{decision}` is an amount of money, so it cannot be negative "
                              f"({value}); a limit like `<= 2k` says nothing about amounts below zero")
+    if attr.needs_code and (type(given) is not str or parse_money_code(given) is None):
+        raise InvalidRequest(
+            f"`{attr.name}` of `{decision}` is money in {attr.currency}, but the charter names no currency of its "
+            f"own, so {_show(given)} says no currency; give the amount with its code, like "
+            f"'{format_number(value)} {attr.currency}'")
     return value
 
 
@@ -42,7 +48,8 @@ def _number_value(decision: str, attr: AttrSpec, value: Any) -> Value:
         return _bounded(decision, attr, value)
     if kind is float:
         if math.isfinite(value):
-            return _bounded(decision, attr, value)
+            # The number a person typed: 0.3 is 0.3, not the binary fraction just below it.
+            return _bounded(decision, attr, normalize(Decimal(repr(value))))
         raise InvalidRequest(f"`{attr.name}` of `{decision}` must be a finite number, not {value!r}")
     if kind is Decimal:
         if value.is_finite():
@@ -63,6 +70,14 @@ def _number_value(decision: str, attr: AttrSpec, value: Any) -> Value:
             raise InvalidRequest(f"`{attr.name}` of `{decision}`: {exc}") from None
     what = "money (a number, or text like '250k EUR')" if attr.kind == "money" else "a number"
     raise InvalidRequest(f"`{attr.name}` of `{decision}` is {what}, not {_show(value)}")
+
+
+def parse_money_code(text: str) -> str | None:
+    """The currency code written in a money text (`"250k EUR"` → `EUR`), None when none is (or it is no amount)."""
+    try:
+        return parse_money(text)[1]
+    except BadValue:
+        return None
 
 
 def _show(value: Any) -> str:
@@ -119,6 +134,8 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
     def validate(given: Mapping[str, Any]) -> dict[str, Value]:
         out: dict[str, Value] = dict(defaults)
         for name, value in given.items():
+            if type(name) is not str:  # a str subclass's own __eq__/__hash__ is never run
+                raise InvalidRequest(f"attribute names are text, not {_show(name)}")
             if name in fast_ints and type(value) is int and -_TOO_BIG < value < _TOO_BIG:
                 out[name] = value
                 continue

@@ -517,7 +517,8 @@ def charters(
 ) -> CharterText:
     """Texts of valid charters (they parse and compile), small by default.
 
-    A `charter "…"` header, sometimes `version`, `currency` and `authority flows up`
+    A `charter "…"` header, sometimes `version`, `currency` (always when a decision
+    has money: amounts are written bare, DR112) and `authority flows up`
     (force the latter with `flows_up=True/False`); 1..`max_roles` roles in a reporting
     forest; 1..`max_decisions` decisions with attributes of every type, with and
     without defaults; then up to `max_statements` rules: grants with conditions and
@@ -530,6 +531,7 @@ def charters(
     if draw(st.integers(0, 4)) == 4:
         lines.append(f"version {draw(st.integers(1, 9))}")
     currency = draw(st.sampled_from((None, "EUR", "USD")))
+    currency_at = len(lines)
     if currency:
         lines.append(f"currency {currency}")
     if flows_up is None:
@@ -563,6 +565,8 @@ def charters(
         decisions.append(DecisionInfo(name, tuple(
             AttributeInfo(a[0], a[1], a[2], a[3] is not None) for a in attrs)))
     schema = Schema(roles, tuple(decisions), flows_up)
+    if currency is None and any(a.kind == "money" for d in decisions for a in d.attributes):
+        lines.insert(currency_at, "currency EUR")  # amounts are written bare, so the charter names their currency
 
     # Rules, in the order drawn. Most rules are about the first decision, and delegations
     # start from roles that already hold it, so chains of authority actually form. Grants

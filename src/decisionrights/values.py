@@ -7,6 +7,7 @@ Shared by the parser (literals in a charter) and by request validation
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,14 +16,35 @@ Number = int | Decimal
 MAX_DIGITS = 40
 """Longest number accepted, in digits: far beyond any amount, short of a denial of service."""
 
-_NUMBER = re.compile(r"^(-?)(\d[\d_]*)(?:\.(\d+))?([kM]?)$")
-_MONEY = re.compile(r"^\s*(-?\d[\d_]*(?:\.\d+)?[kM]?)\s*([A-Z]{3})?\s*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Only the ASCII digits 0-9 (`\d` would take ৪, ١ or ５ too), `_` only between digits, and the whole text
+# (`fullmatch`: `$` would let a trailing newline through).
+_DIGITS = r"[0-9]+(?:_[0-9]+)*"
+_NUMBER = re.compile(rf"(-?)({_DIGITS})(?:\.([0-9]+))?([kM]?)")
+_MONEY = re.compile(rf"[ \t]*(-?{_DIGITS}(?:\.[0-9]+)?[kM]?)[ \t]*([A-Z]{{3}})?[ \t]*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SCALE = {"": 1, "k": 1_000, "M": 1_000_000}
 
 
 class BadValue(ValueError):
     """A literal that looks like a value of its kind but is not one (e.g. 2027-02-30)."""
+
+
+def _shown(text: str) -> str:
+    """`text` for a message: escaped when it holds a newline or another invisible character."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def foreign_digit(text: str) -> str | None:
+    """The first digit in `text` that is not one of the ASCII 0-9 (`৪`, `١`, `５`), if any."""
+    return next((c for c in text if c.isdigit() and not ("0" <= c <= "9")), None)
+
+
+def _why(text: str) -> str:
+    found = foreign_digit(text)
+    if found is None:
+        return ""
+    name = unicodedata.name(found, "")
+    return f"; only the digits 0-9 make a number, and `{found}` is U+{ord(found):04X}{' ' + name if name else ''}"
 
 
 def normalize(value: Decimal) -> Number:
@@ -34,9 +56,9 @@ def normalize(value: Decimal) -> Number:
 
 def parse_number(text: str) -> Number:
     """`250k` → 250000, `1.5M` → 1500000, `10_000` → 10000, `0.5` → Decimal('0.5')."""
-    m = _NUMBER.match(text)
+    m = _NUMBER.fullmatch(text)
     if not m:
-        raise BadValue(f"`{text}` is not a number")
+        raise BadValue(f"`{_shown(text)}` is not a number{_why(text)}")
     sign, whole, frac, suffix = m.groups()
     digits = whole.replace("_", "") + (frac or "")
     if len(digits) > MAX_DIGITS:
@@ -50,16 +72,16 @@ def parse_number(text: str) -> Number:
 
 def parse_money(text: str) -> tuple[Number, str | None]:
     """`250k EUR` → (250000, 'EUR'); `20000` → (20000, None)."""
-    m = _MONEY.match(text)
+    m = _MONEY.fullmatch(text)
     if not m:
-        raise BadValue(f"`{text}` is not an amount of money (write it like `250k EUR` or `1200`)")
+        raise BadValue(f"`{_shown(text)}` is not an amount of money (write it like `250k EUR` or `1200`){_why(text)}")
     return parse_number(m.group(1)), m.group(2)
 
 
 def parse_date(text: str) -> date:
     """An ISO date, `2027-03-31`."""
-    if not _DATE.match(text):
-        raise BadValue(f"`{text}` is not a date (write it as YYYY-MM-DD, like 2027-03-31)")
+    if not _DATE.fullmatch(text):
+        raise BadValue(f"`{_shown(text)}` is not a date (write it as YYYY-MM-DD, like 2027-03-31){_why(text)}")
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
