@@ -151,3 +151,122 @@ def test_inherited_ways_under_the_limit_still_load():
     assert charter.may("r0", "d", amount=n, on=ON)  # the lowest role's limit, inherited all the way up
     assert not charter.may(f"r{n - 1}", "d", amount=n + 1, on=ON)  # the lowest role holds only its own
     assert charter.may(f"r{n - 1}", "d", amount=n, on=ON)
+
+
+# -- item 12: every analysis finishes in proportion to the charter, or stops with a located DR200 ---
+
+from decisionrights import regions as regions_module  # noqa: E402
+from decisionrights.conditions import All, Cmp  # noqa: E402
+from decisionrights.conditions import AttrSpec  # noqa: E402
+
+
+def test_a_long_and_chain_on_one_attribute_is_intersected_in_n_log_n():
+    """`a != 0 and a != 1 and …`: each atom was intersected into a set that kept growing (n² cuts)."""
+    attrs = {"a": AttrSpec("a", "number", ())}
+
+    def work(n: int) -> int:
+        cond = All(tuple(Cmp("a", "!=", i) for i in range(n)))
+        with lines_run_in(regions_module.__file__) as count:
+            region = regions_module.Region.from_cond(cond, attrs)
+        assert not region.contains({"a": n - 1}) and region.contains({"a": n})
+        return count[0]
+
+    small, large = work(200), work(400)
+    assert large < 3 * small, (small, large)  # n log n: a little over 2; n²: 4
+
+
+def staircase(n: int, *, forbids: bool = False, role: str = "r") -> str:
+    """n grants (or forbids) of one role on one decision, each overlapping the next, none covering another."""
+    lines = ['charter "staircase"', f"role {role}", "decision d {", "  a: number", "  b: number", "}"]
+    if forbids:
+        lines.append(f"{role} may decide d")
+    word = "may not" if forbids else "may"
+    lines += [f"{role} {word} decide d when a >= {i} and b >= {n - i}" for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def is_statement_line(text: str, diagnostic) -> bool:
+    return diagnostic.span is not None and " decide d when a >= " in text.splitlines()[diagnostic.span.line - 1]
+
+
+def test_many_overlapping_grants_stop_authority_of_with_a_public_located_error():
+    text = staircase(80)
+    charter = dr.loads(text, "staircase.charter")
+    with pytest.raises(dr.TooComplex) as info:
+        charter.authority_of("r", on=ON)
+    assert isinstance(info.value, dr.CharterError) and not isinstance(info.value, regions_module.TooComplex)
+    [d] = info.value.diagnostics
+    assert d.code == "DR200" and d.path == "staircase.charter" and is_statement_line(text, d)
+    assert "too complex" in str(info.value)
+    assert charter.may("r", "d", a=79, b=1, on=ON)  # `may` is unaffected
+
+
+def test_many_overlapping_forbids_stop_authority_of_too():
+    text = staircase(80, forbids=True)
+    with pytest.raises(dr.TooComplex) as info:
+        dr.loads(text).authority_of("r", on=ON)
+    assert is_statement_line(text, info.value.diagnostics[0])
+
+
+def test_lint_of_many_overlapping_grants_ends_with_located_dr200_warnings():
+    text = staircase(80)
+    found = dr.lint(dr.loads(text, "staircase.charter"), on=ON)
+    skipped = [d for d in found if d.code == "DR200"]
+    assert skipped, [d.code for d in found]
+    assert all(d.severity == dr.Severity.WARNING and is_statement_line(text, d) for d in skipped)
+    assert all("was skipped" in d.message for d in skipped)
+
+
+def test_the_work_of_an_analysis_is_capped_by_its_budget():
+    """Counted work: the steps an analysis spends never pass its budget, which grows with the charter."""
+    from decisionrights.authority import steps_for
+
+    from decisionrights.authority import STEPS_PER_STATEMENT
+
+    small, large = dr.loads(staircase(40)).compiled, dr.loads(staircase(80)).compiled
+    assert steps_for(large) - steps_for(small) == 40 * STEPS_PER_STATEMENT  # linear in the statements
+    with regions_module.budget(10**12):
+        spent_before = regions_module._local.left
+        dr.loads(staircase(10)).authority_of("r", on=ON)  # small: well within any budget
+        assert spent_before - regions_module._local.left < regions_module.MAX_STEPS
+
+
+def test_small_overlaps_are_still_answered_exactly():
+    charter = dr.loads(staircase(12))
+    held = charter.authority_of("r", on=ON)["d"]
+    for a in range(-1, 14):
+        for b in range(-1, 14):
+            expected = any(a >= i and b >= 12 - i for i in range(12))
+            assert held.region.contains({"a": a, "b": b}) == expected, (a, b)
+
+
+def test_views_and_diff_stop_with_the_located_error():
+    from decisionrights.views import authority_card, authority_matrix
+
+    text = staircase(80)
+    charter = dr.loads(text, "staircase.charter")
+    for run in (lambda: authority_matrix(charter, on=ON), lambda: authority_card(charter, "r", on=ON),
+                lambda: dr.diff(dr.loads(staircase(3)), charter, on=ON)):
+        with pytest.raises(dr.TooComplex) as info:
+            run()
+        assert is_statement_line(text, info.value.diagnostics[0])
+
+
+def test_the_command_line_shows_the_dr200_at_its_line(tmp_path, capsys):
+    from decisionrights.cli import main
+
+    path = tmp_path / "staircase.charter"
+    path.write_text(staircase(80))
+    for argv in (["matrix", "--format", "html", "--on", "2027-01-15", str(path)],
+                 ["card", "--on", "2027-01-15", str(path), "r"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "DR200" in err and f"{path}:" in err and "Traceback" not in err
+
+
+def test_a_condition_of_too_many_cases_is_the_public_error_too():
+    text = 'charter "c"\nrole a\ndecision d {\n' + "".join(f"  b{i}: bool\n" for i in range(24)) + "}\n" \
+        + "a may decide d when " + " and ".join(f"(b{2 * i} or b{2 * i + 1})" for i in range(12)) + "\n"
+    with pytest.raises(dr.TooComplex) as info:
+        dr.loads(text).authority_of("a", on=ON)
+    assert info.value.diagnostics[0].span.line == 29

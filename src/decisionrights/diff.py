@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .authority import Analysis
+from .authority import Analysis, bounded_analysis
 from .charter import Charter
 from .compile import CompiledCharter
 from .lint._common import show_request
@@ -244,6 +244,7 @@ def _key(change: Change) -> tuple:
             change.obligations_removed)
 
 
+@bounded_analysis
 def diff(old: Charter, new: Charter, on: date | None = None) -> Changes:
     """Every change of authority from `old` to `new`, from date `on` (today) onward."""
     a, b = old.compiled, new.compiled
