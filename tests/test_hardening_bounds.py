@@ -82,6 +82,17 @@ def test_a_2000_role_chain_loads_and_every_role_inherits_the_one_grant():
     assert not charter.may("r0", "d", amount=11, on=ON)
 
 
+def test_lint_does_not_walk_a_long_reporting_line_once_per_pair_of_roles():
+    """DR210 asked, for every pair of deciders, whether one is above the other by walking the line up."""
+    n = 300
+    charter = dr.loads(chain_text(n, flows_up=True, grant_at=f"r{n - 1}"))  # every role decides d
+    with lines_run_in(compile_module.__file__) as count:
+        found = dr.lint(charter, on=ON)
+    assert count[0] < 20 * n, count[0]  # the pairs' walks made it about n³ / 6
+    assert "DR210" not in {d.code for d in found}  # one reporting line: never several deciders
+    assert "DR200" not in {d.code for d in found}
+
+
 def reference_cycles(roles: list[str], manager: dict[str, str | None]) -> list[tuple[str, str]]:
     """The reporting-cycle check as it was (walk the line from every role), for comparison."""
     manager = dict(manager)

@@ -24,7 +24,8 @@ from .source import Span
 
 TOO_COMPLEX = "DR200"
 STEPS_PER_STATEMENT = 1_000
-"""Work budget an analysis gets for each grant, forbid and delegation, on top of `regions.MAX_STEPS`."""
+"""Work budget an analysis gets for each role, decision, grant, forbid and delegation, on top of
+`regions.MAX_STEPS`."""
 
 _at = threading.local()
 """Per thread: `where`, (charter, span) of the statement the running analysis last turned to."""
@@ -32,8 +33,8 @@ _at = threading.local()
 
 def steps_for(*charters: CompiledCharter) -> int:
     """The work budget of an analysis of these charters: a base, plus a share per statement."""
-    return MAX_STEPS + STEPS_PER_STATEMENT * sum(len(cc.grants) + len(cc.forbids) + len(cc.delegations)
-                                                 for cc in charters)
+    return MAX_STEPS + STEPS_PER_STATEMENT * sum(len(cc.roles) + len(cc.decisions) + len(cc.grants)
+                                                 + len(cc.forbids) + len(cc.delegations) for cc in charters)
 
 
 def _note(cc: CompiledCharter, span: Span | None) -> None:
