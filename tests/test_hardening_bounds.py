@@ -281,3 +281,15 @@ def test_a_condition_of_too_many_cases_is_the_public_error_too():
     with pytest.raises(dr.TooComplex) as info:
         dr.loads(text).authority_of("a", on=ON)
     assert info.value.diagnostics[0].span.line == 29
+
+
+def test_many_grants_that_cover_one_another_stay_within_the_budget():
+    """The common case of many grants on one decision — each covering the next — is absorbed as it comes."""
+    n = 500
+    lines = ['charter "nested"', "role r", "decision d {", "  a: number", "  b: number", "}"]
+    lines += [f"r may decide d when a >= {i} and b <= {n - i}" for i in range(n)]
+    charter = dr.loads("\n".join(lines) + "\n")
+    assert charter.authority_of("r", on=ON)["d"].text == f"a >= 0 and b <= {n}"
+    found = dr.lint(charter, on=ON)
+    assert "DR200" not in {d.code for d in found}
+    assert sum(d.code == "DR206" for d in found) == n - 1  # every grant but the widest adds nothing
