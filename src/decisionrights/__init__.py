@@ -10,7 +10,7 @@
 from .answer import Answer, Reason
 from .charter import Charter, load, loads
 from .diagnostics import Diagnostic, Severity
-from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError
+from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError, TooComplex
 from .diff import diff
 from .lint import lint
 from .parse import Limits
@@ -21,5 +21,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer", "Charter", "diff", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",
-    "InvalidRequest", "Limits", "ParseError", "Reason", "Rule", "Severity", "Span", "lint", "load", "loads",
+    "InvalidRequest", "Limits", "ParseError", "Reason", "Rule", "Severity", "Span", "TooComplex", "lint", "load",
+    "loads",
 ]

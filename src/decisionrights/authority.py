@@ -9,12 +9,85 @@ applies, exactly as `may()` chooses.
 
 from __future__ import annotations
 
+import functools
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
+from . import errors
 from .compile import CompiledCharter, Path
-from .regions import Region, TooComplex
+from .diagnostics import Diagnostic, Severity
+from .regions import MAX_STEPS, OutOfSteps, Region, TooComplex, budget
+from .source import Span
+
+TOO_COMPLEX = "DR200"
+STEPS_PER_STATEMENT = 1_000
+"""Work budget an analysis gets for each role, decision, grant, forbid and delegation, on top of
+`regions.MAX_STEPS`."""
+
+_at = threading.local()
+"""Per thread: `where`, (charter, span) of the statement the running analysis last turned to."""
+
+
+def steps_for(*charters: CompiledCharter) -> int:
+    """The work budget of an analysis of these charters: a base, plus a share per statement."""
+    return MAX_STEPS + STEPS_PER_STATEMENT * sum(len(cc.roles) + len(cc.decisions) + len(cc.grants)
+                                                 + len(cc.forbids) + len(cc.delegations) for cc in charters)
+
+
+def _note(cc: CompiledCharter, span: Span | None) -> None:
+    if span is not None:
+        _at.where = (cc, span)
+
+
+def where() -> tuple[CompiledCharter, Span] | None:
+    """The charter and statement the analysis in this thread last turned to (for a `DR200`)."""
+    return getattr(_at, "where", None)
+
+
+@contextmanager
+def bounded(*charters: CompiledCharter) -> Iterator[None]:
+    """Run an analysis of these charters under its work budget (`steps_for`).
+
+    A `regions.TooComplex` inside becomes the public `errors.TooComplex`, whose
+    `DR200` diagnostic names the statement the analysis was working on.
+    Inside a running bounded analysis, it changes nothing.
+    """
+    if getattr(_at, "active", False):
+        yield
+        return
+    _at.active, _at.where = True, None
+    try:
+        with budget(steps_for(*charters)):
+            yield
+    except TooComplex as exc:
+        raise too_complex(exc, charters[0] if charters else None) from None
+    finally:
+        _at.active = False
+
+
+def bounded_analysis(fn):
+    """Decorate a function of loaded charters (`Charter` arguments) to run under `bounded`."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with bounded(*(a.compiled for a in args if hasattr(a, "compiled"))):
+            return fn(*args, **kwargs)
+    return run
+
+
+def too_complex(exc: TooComplex, fallback: CompiledCharter | None = None) -> errors.TooComplex:
+    """The public error for an analysis that gave up, located at the statement it was working on."""
+    found = where()
+    cc, span = found if found is not None else (fallback, None)
+    diagnostic = Diagnostic(
+        code=TOO_COMPLEX, severity=Severity.ERROR, span=span,
+        path=cc.source.path if cc is not None else "<string>", source=cc.source if cc is not None else None,
+        message=f"the conditions are too complex to analyse exactly: {exc}",
+        help="split long chains of `(… or …) and (… or …)`, and many overlapping grants or forbids of one "
+             "role, into fewer, simpler statements")
+    return errors.TooComplex([diagnostic])
 
 
 @dataclass(frozen=True)
@@ -72,6 +145,14 @@ class Analysis:
         self._authority: dict[tuple[str, str], DecisionAuthority] = {}
         self._cond: dict[tuple[int, str], Region | TooComplex] = {}
         self._keep: list[Any] = []
+        self._spans: dict[int, Span] | None = None
+
+    def _statement(self, cond: Any) -> Span | None:
+        """The span of the grant, forbid or delegation whose condition `cond` is, if it is one."""
+        if self._spans is None:
+            self._spans = {id(x.cond): x.rule.span for group in (self.cc.grants, self.cc.forbids,
+                                                                 self.cc.delegations) for x in group}
+        return self._spans.get(id(cond))
 
     def attrs(self, decision: str):
         return self.cc.decisions[decision].attrs
@@ -89,10 +170,13 @@ class Analysis:
         """The condition's region, kept: lint rules and diff ask for the same conditions many times
         (and a condition too complex to analyse fails at once the second time)."""
         key = (id(cond), decision)
+        _note(self.cc, self._statement(cond) or self.cc.decisions[decision].span)
         found = self._cond.get(key)
         if found is None:
             try:
                 found = Region.from_cond(cond, self.attrs(decision))
+            except OutOfSteps:
+                raise  # the budget ran out here, not because of this condition alone: not kept
             except TooComplex as exc:
                 found = exc
             self._cond[key] = found
@@ -123,6 +207,7 @@ class Analysis:
     def path_region(self, path: Path, dated: bool = True) -> Region:
         """The requests this way in allows: its conditions, minus every chain role's forbids."""
         key = id(path) * 2 + dated
+        _note(self.cc, path.links[-1].rule.span if path.links else path.grant.rule.span)
         found = self._path.get(key)
         if found is None:
             decision = path.grant.decision

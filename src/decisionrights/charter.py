@@ -147,18 +147,22 @@ class Charter:
 
         Each value's `text` is the region as a readable condition, `parts` splits
         it by the obligations that apply, `propose` is where it may only
-        propose, `delegated` names the delegations it holds.
+        propose, `delegated` names the delegations it holds. Raises
+        `TooComplex` (a `CharterError` with one located `DR200`) when the
+        conditions are too complex to analyse exactly within a work budget in
+        proportion to the charter.
         """
-        from .authority import Analysis
+        from .authority import Analysis, bounded
 
         if type(role) is not str or role not in self.compiled.manager:
             raise InvalidRequest(f"`{role}` is not a role of this charter")
         analysis = Analysis(self.compiled, request_date(on))
         out = {}
-        for decision in self.compiled.decisions:
-            held = analysis.authority(role, decision)
-            if not held.region.is_empty() or not held.propose.is_empty():
-                out[decision] = held
+        with bounded(self.compiled):  # time in proportion to the charter, or `TooComplex`
+            for decision in self.compiled.decisions:
+                held = analysis.authority(role, decision)
+                if not held.region.is_empty() or not held.propose.is_empty():
+                    out[decision] = held
         return out
 
 

@@ -286,6 +286,7 @@ class _Compiler:
         # A `currency` line is written, anywhere (statement order never matters; a bad code is DR111 alone).
         self.currency_line = any(isinstance(st, m.Currency) for st in tree.statements)
         self.flows_up = False
+        self.flows_up_span: Span | None = None
         self.roles: dict[str, Span] = {}
         self.manager: dict[str, str | None] = {}
         self.decisions: dict[str, DecisionSpec] = {}
@@ -538,6 +539,7 @@ class _Compiler:
                     self.currency = code
             elif isinstance(st, m.FlowsUp):
                 self.flows_up = True
+                self.flows_up_span = st.span
             elif isinstance(st, m.RoleDecl):
                 for name in st.names:
                     if name.value in self.roles:
@@ -590,22 +592,33 @@ class _Compiler:
         self.decisions[name] = spec
 
     def check_cycles(self) -> None:
-        reported: set[str] = set()
-        for start in self.roles:
-            seen: list[str] = []
+        """Report each circle in the reporting line once, at its first-declared role, and cut it there.
+
+        Linear: each role is walked once. A walk stops at the first role an
+        earlier walk (or this one) reached; when that role is on this walk,
+        the walk closed a circle.
+        """
+        order = {role: k for k, role in enumerate(self.roles)}
+        walk_of: dict[str, int] = {}
+        cycles: list[list[str]] = []
+        for k, start in enumerate(self.roles):
+            trail: list[str] = []
             role: str | None = start
-            while role is not None and role not in seen:
-                seen.append(role)
+            while role is not None and role not in walk_of:
+                walk_of[role] = k
+                trail.append(role)
                 role = self.manager.get(role)
-            if role is not None and role == start and start not in reported:
-                cycle = seen + [start]
-                reported.update(seen)
-                self.error(REPORTING_CYCLE, self.roles[start],
-                           "the reporting line goes round in a circle: " + " → ".join(cycle),
-                           "a role reports to at most one role and never, through others, to itself; "
-                           "remove one `reports to`")
-                for r in seen:
-                    self.manager[r] = None if r == start else self.manager[r]
+            if role is not None and walk_of[role] == k:  # back on this walk: a circle
+                ring = trail[trail.index(role):]
+                first = min(range(len(ring)), key=lambda i: order[ring[i]])
+                cycles.append(ring[first:] + ring[:first])
+        for ring in sorted(cycles, key=lambda ring: order[ring[0]]):
+            start = ring[0]
+            self.error(REPORTING_CYCLE, self.roles[start],
+                       "the reporting line goes round in a circle: " + " → ".join([*ring, start]),
+                       "a role reports to at most one role and never, through others, to itself; "
+                       "remove one `reports to`")
+            self.manager[start] = None
 
     def currencies(self) -> None:
         """Fix each money attribute's currency: the charter's, else the first one written."""
@@ -740,27 +753,49 @@ class _Compiler:
                        targets, {k: frozenset(v) for k, v in obligations.items()}, st.span,
                        _statement_text(self.source, st.span))
 
-    def below(self) -> dict[str, list[str]]:
-        """Under `authority flows up`, the roles whose grants each role also holds."""
-        descendants: dict[str, list[str]] = {r: [] for r in self.roles}
-        if self.flows_up:
-            for role in self.roles:
-                boss = self.manager.get(role)
-                seen = {role}
-                while boss is not None and boss not in seen:
-                    descendants[boss].append(role)
-                    seen.add(boss)
-                    boss = self.manager.get(boss)
-        return descendants
+    def inherited(self, held: Mapping[str, list], budget: int,
+                  verb: str = "decide") -> tuple[dict[str, list[str]], int] | None:
+        """Under `authority flows up`, per role the roles below it that hold something in `held`.
+
+        Listed in declaration order. Walks up from each holder only, so the
+        work is the number of (manager, holder) pairs — each one a way the
+        caller makes — and stops with `DR110` once those ways pass `budget`.
+        Returns the lists and the ways they make, or None after the error.
+        """
+        below: dict[str, list[str]] = {}
+        ways = 0
+        if not self.flows_up:
+            return below, ways
+        for holder in self.roles:
+            items = held.get(holder)
+            if not items:
+                continue
+            seen = {holder}
+            boss = self.manager.get(holder)
+            while boss is not None and boss not in seen:
+                below.setdefault(boss, []).append(holder)
+                ways += len(items)
+                if ways > budget:
+                    self.error(TOO_MANY_CHAINS, items[0].rule.span,
+                               f"under `authority flows up`, the grants inherited up the reporting line open "
+                               f"more than {MAX_PATHS:,} ways to {verb}; the charter is refused",
+                               "drop `authority flows up` and grant managers what they decide, or shorten "
+                               "the reporting line",
+                               (self._label(self.flows_up_span, "authority flows up here"),)
+                               if self.flows_up_span is not None else ())
+                    return None
+                seen.add(boss)
+                boss = self.manager.get(boss)
+        return below, ways
 
     def build_paths(self, grants: list[Grant], delegations: list[Delegation]) -> dict[tuple[str, str], tuple[Path, ...]]:
         """Every way each role may decide each decision: a grant, then delegation links.
 
         Built structurally (conditions and dates are not evaluated here): a link
         from A to B extends every way of A that still permits a further link,
-        never revisiting a role, so cycles end and depth bounds hold.
+        never revisiting a role, so cycles end and depth bounds hold. Ways
+        inherited up the reporting line count against `MAX_PATHS` like chains.
         """
-        descendants = self.below()
         by_role_decision: dict[tuple[str, str], list[Path]] = {}
         frontier: list[Path] = []
 
@@ -772,8 +807,12 @@ class _Compiler:
         for g in grants:
             if not g.propose:
                 grants_by_role.setdefault(g.role, []).append(g)
+        found = self.inherited(grants_by_role, MAX_PATHS - sum(map(len, grants_by_role.values())))
+        if found is None:
+            return {}
+        descendants = found[0]
         for role in self.roles:
-            for holder in [role, *descendants[role]]:
+            for holder in [role, *descendants.get(role, ())]:
                 for g in grants_by_role.get(holder, ()):
                     add(_make_path(role, g, (), (role,), holder != role))
         out_links: dict[tuple[str, str], list[Delegation]] = {}
@@ -810,19 +849,21 @@ class _Compiler:
         if self.diags and not partial:
             raise CompileError(self.diags)
         paths = self.build_paths(grants, delegations)
-        if self.diags and not partial:
-            raise CompileError(self.diags)
         proposals: dict[tuple[str, str], list[Grant]] = {}
         proposals_by_role: dict[str, list[Grant]] = {}
         for g in grants:
             if g.propose:
                 proposals_by_role.setdefault(g.role, []).append(g)
         if proposals_by_role:
-            holders = self.below()
+            found = self.inherited(proposals_by_role, MAX_PATHS - sum(map(len, proposals_by_role.values())),
+                                   "propose")
+            holders = found[0] if found is not None else {}
             for role in self.roles:
-                for holder in (role, *holders[role]):
+                for holder in (role, *holders.get(role, ())):
                     for g in proposals_by_role.get(holder, ()):
                         proposals.setdefault((role, g.decision), []).append(g)
+        if self.diags and not partial:
+            raise CompileError(self.diags)
         own: dict[tuple[str, str], list[Forbid]] = {}
         nobody: dict[str, list[Forbid]] = {}
         for f in forbids:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import markdown as md
-from .authority import Analysis
+from .authority import Analysis, bounded_analysis
 from .charter import Charter
 from .compile import CompiledCharter
 from .lint._common import show_request
@@ -245,6 +245,7 @@ def _key(change: Change) -> tuple:
             change.obligations_removed)
 
 
+@bounded_analysis
 def diff(old: Charter, new: Charter, on: date | None = None) -> Changes:
     """Every change of authority from `old` to `new`, from date `on` (today) onward."""
     a, b = old.compiled, new.compiled

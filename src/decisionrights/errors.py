@@ -41,6 +41,15 @@ class CompileError(CharterError):
     """The charter parses but names something undeclared, mixes types, or has a cycle."""
 
 
+class TooComplex(CharterError, ValueError):
+    """An exact analysis (`authority_of`, the views, `diff`) gave up: the charter's conditions combine
+    into too many separate cases, or the analysis would take more work than its budget allows.
+
+    Its one diagnostic, `DR200`, names the statement being analysed when it
+    stopped. Answers from `may()` are unaffected; only the exact analysis is.
+    """
+
+
 class InvalidRequest(DecisionRightsError, ValueError):
     """A question the charter cannot answer: unknown role or decision, or a bad attribute.
 

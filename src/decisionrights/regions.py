@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,15 +49,57 @@ from .conditions import (
 )
 from .values import BadValue, format_number, parse_number
 
-__all__ = ["MAX_BOXES", "Region", "TooComplex", "render_condition"]
+__all__ = ["MAX_BOXES", "MAX_STEPS", "OutOfSteps", "Region", "TooComplex", "budget", "render_condition"]
 
 MAX_BOXES = 512
 """Most boxes one region may take. Conditions like `(a or b) and (c or d) and …` double the boxes with
 each clause; past this bound the analysis says so instead of running for minutes."""
 
 
+MAX_STEPS = 1_000_000
+"""The least work budget of one analysis (see `budget`), in steps: a cut swept, a pair of boxes compared."""
+
+
 class TooComplex(ValueError):
-    """A condition or combination of conditions too complex to analyse exactly within MAX_BOXES."""
+    """A condition or combination of conditions too complex to analyse exactly within MAX_BOXES,
+    or an analysis that ran out of its work budget."""
+
+
+class OutOfSteps(TooComplex):
+    """An analysis ran out of its work budget (see `budget`)."""
+
+
+_local = threading.local()
+"""Per thread: `left`, the steps the running analysis may still take (absent or None: no budget)."""
+
+
+@contextmanager
+def budget(steps: int = MAX_STEPS) -> Iterator[None]:
+    """Run the region operations inside under a budget of `steps`; past it they raise `TooComplex`.
+
+    Each operation spends in proportion to its work (the cuts it sweeps, the
+    box pairs it compares), so an analysis under a budget takes time in
+    proportion to the budget at most. Inside a running budget, a new one
+    changes nothing: the outer analysis keeps its own count.
+    """
+    if getattr(_local, "left", None) is not None:
+        yield
+        return
+    _local.left, _local.steps = steps, steps
+    try:
+        yield
+    finally:
+        _local.left = None
+
+
+def _spend(steps: int) -> None:
+    left = getattr(_local, "left", None)
+    if left is not None:
+        left -= steps
+        _local.left = left
+        if left < 0:
+            _local.left = 0  # stays spent: every later operation of this analysis fails at once
+            raise OutOfSteps(f"the analysis would take more than {_local.steps:,} steps")
 
 # -- ordered sets: cuts -------------------------------------------------------
 #
@@ -86,6 +130,7 @@ _REFERENCE_DAY = date(2027, 1, 1).toordinal()
 
 def _combine(a: Cuts, b: Cuts, keep: Callable[[bool, bool], bool]) -> Cuts:
     """The canonical cuts of {x : keep(x in a, x in b)}, by one sweep over both."""
+    _spend(len(a) + len(b) + 4)  # a sweep costs about as much as four cuts before it starts
     out: list[Cut] = []
     i = j = 0
     in_a = in_b = inside = False
@@ -513,20 +558,31 @@ def _widen(boxes: list[Box]) -> tuple[list[Box], bool]:
     """
     out = list(boxes)
     changed = False
+    _spend(len(out) * len(out))
     for k in range(len(out)):
         for j in range(len(out)):
             if j == k:
                 continue
             b, a = out[k], out[j]
-            outside = [i for i, (x, y) in enumerate(zip(b, a)) if not (x is y or x <= y)]  # type: ignore[operator]
-            if len(outside) != 1:
+            i = _only_outside(b, a)
+            if i is None:
                 continue
-            i = outside[0]
             wider = b[i] | a[i]  # type: ignore[operator]
             if _weight(wider) < _weight(b[i]):
                 out[k] = b[:i] + (wider,) + b[i + 1:]
                 changed = True
     return out, changed
+
+
+def _only_outside(b: Box, a: Box) -> int | None:
+    """The one attribute on which b is not inside a; None when there is none or more than one."""
+    found = None
+    for i, (x, y) in enumerate(zip(b, a)):
+        if not (x is y or x <= y):  # type: ignore[operator]
+            if found is not None:
+                return None
+            found = i
+    return found
 
 
 def _merge_neighbours(boxes: list[Box]) -> list[Box]:
@@ -538,6 +594,7 @@ def _merge_neighbours(boxes: list[Box]) -> list[Box]:
     while changed and len(boxes) > 1:
         changed = False
         for i in range(width):
+            _spend(len(boxes))
             groups: dict[Box, int] = {}
             merged: list[Box] = []
             for box in boxes:
@@ -557,6 +614,7 @@ def _merge_neighbours(boxes: list[Box]) -> list[Box]:
 def _absorb(boxes: list[Box]) -> list[Box]:
     """Drop every box contained in another (the larger one, or the earlier of equals, stays)."""
     kept: list[Box] = []
+    _spend(len(boxes) * len(boxes))
     for k, box in enumerate(boxes):
         inside = any(j != k and _box_le(box, other) and (j < k or not _box_le(other, box))
                      for j, other in enumerate(boxes))
@@ -613,6 +671,7 @@ class Region:
 
     def __and__(self, other: Region) -> Region:
         other = self._check(other)
+        _spend(len(self._boxes) * len(other._boxes))
         boxes = [box for a in self._boxes for b in other._boxes
                  if (box := _box_and(a, b)) is not None]
         return Region(self._space, boxes)
@@ -639,6 +698,7 @@ class Region:
     def __le__(self, other: Region) -> bool:
         """Subset: every request in `self` is in `other`."""
         other = self._check(other)
+        _spend(len(self._boxes) * len(other._boxes))
         for box in self._boxes:
             if any(_box_le(box, b) for b in other._boxes):
                 continue
@@ -743,6 +803,7 @@ def _minus_all(boxes: Iterable[Box], holes: Iterable[Box]) -> list[Box]:
     for hole in holes:
         if not current:
             break
+        _spend(len(current))
         current = [piece for box in current for piece in _box_minus(box, hole)]
     return current
 
@@ -805,25 +866,41 @@ def _atom_part_uncached(cond: Cmp | In, spec: AttrSpec, full: Part, negate: bool
 def _conjunction(items: Sequence[Cond], space: _Space, negate: bool) -> list[Box]:
     """The boxes of `a and b and …`: atoms narrow one box directly; the rest intersect."""
     parts = list(space.full)
+    atoms: dict[int, list[Part]] = {}
     others: list[Cond] = []
     for item in items:
         if isinstance(item, (Cmp, In)):
             i = space.position(item.attr)
-            atom = _atom_part(item, space, i, negate)
-            part = atom if parts[i] is space.full[i] else parts[i] & atom  # type: ignore[operator]
-            if part.is_empty():
-                return []
-            parts[i] = part
+            atoms.setdefault(i, []).append(_atom_part(item, space, i, negate))
         else:
             others.append(item)
+    for i, found in atoms.items():
+        part = _intersect(found)
+        if part.is_empty():
+            return []
+        parts[i] = part
     boxes: list[Box] = [tuple(parts)]
     for item in others:
         inner = _simplify(_boxes_of(item, space, negate))
+        _spend(len(boxes) * len(inner))
         boxes = [box for a in boxes for b in inner if (box := _box_and(a, b)) is not None]
         if not boxes:
             return []
         boxes = list(_simplify(_bounded(boxes)))
     return boxes
+
+
+def _intersect(parts: list[Part]) -> Part:
+    """The intersection of one attribute's sets, paired off in rounds (so `a != 1 and a != 2 and …`
+    over n values sweeps about n log n cuts, not n²); the result is canonical, whatever the order."""
+    while len(parts) > 1:
+        paired = [parts[k] & parts[k + 1] for k in range(0, len(parts) - 1, 2)]  # type: ignore[operator]
+        if len(parts) % 2:
+            paired.append(parts[-1])
+        if any(part.is_empty() for part in paired):
+            return next(part for part in paired if part.is_empty())
+        parts = paired
+    return parts[0]
 
 
 def _bounded(boxes: Iterable[Box]) -> list[Box]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .authority import Analysis, DecisionAuthority
+from .authority import Analysis, DecisionAuthority, bounded_analysis
 from .compile import CompiledCharter, Delegation
 from .regions import Region
 from .request import request_date
@@ -248,6 +248,7 @@ def _named_entries(facts: _Facts, role: str, decision: str) -> list[Entry]:
     return out
 
 
+@bounded_analysis
 def authority_matrix(charter: Charter, *, on: date | str | None = None) -> Matrix:
     """Decisions × roles on date `on` (today by default): what each role may do with each decision."""
     facts = _Facts(charter, on)
@@ -606,6 +607,7 @@ def _escalation_items(cc: CompiledCharter, role: str) -> list[CardItem]:
     return out
 
 
+@bounded_analysis
 def authority_card(charter: Charter, role: str, *, on: date | str | None = None) -> Card:
     """What one role may do, on one page: alone, with whom, only propose, never; and where to go else."""
     facts = _Facts(charter, on)

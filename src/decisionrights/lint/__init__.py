@@ -85,18 +85,26 @@ TOO_COMPLEX = "DR200"
 
 
 def _analyse(compiled: CompiledCharter, on: date) -> list[Diagnostic]:
-    from ..regions import TooComplex
+    """Run every rule, each under its own work budget; a rule that runs out is skipped with a DR200
+    at the statement it was analysing."""
+    from ..authority import bounded
+    from ..errors import TooComplex
 
     ctx = Context(compiled, on)
     found: list[Diagnostic] = []
     for rule in RULES:
+        out: list[Diagnostic] = []
         try:
-            found.extend(rule.check(ctx))
+            with bounded(compiled):
+                out.extend(rule.check(ctx))
         except TooComplex as exc:
-            found.append(ctx.diagnostic(
-                TOO_COMPLEX, Severity.WARNING, None,
-                f"the {rule.NAME} check ({rule.CODE}) was skipped: {exc}, too many to analyse exactly",
-                help="split long chains of `(… or …) and (… or …)` into separate grants"))
+            stopped = exc.diagnostics[0]
+            reason = stopped.message.split(": ", 1)[-1]
+            out.append(ctx.diagnostic(
+                TOO_COMPLEX, Severity.WARNING, stopped.span,
+                f"the {rule.NAME} check ({rule.CODE}) was skipped: {reason}, too many to analyse exactly",
+                help=stopped.help))
+        found.extend(out)
     return found
 
 

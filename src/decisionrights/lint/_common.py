@@ -58,6 +58,44 @@ def held_by_delegator(an, delegation):
     return held, passable, stuck - passable
 
 
+def on_one_line(cc: CompiledCharter):
+    """A test `same_line(a, b)`: is one of the two roles above the other in the reporting line?
+
+    Built once in linear time (each role's place in a walk of the reporting
+    forest: a role is above another when the other's place lies inside its
+    span), so each test is constant time, however long the line.
+    """
+    reports: dict[str, list[str]] = {}
+    for role in cc.roles:
+        boss = cc.manager.get(role)
+        if boss is not None:
+            reports.setdefault(boss, []).append(role)
+    enter: dict[str, int] = {}
+    leave: dict[str, int] = {}
+    clock = 0
+    for top in cc.roles:
+        if cc.manager.get(top) is not None or top in enter:
+            continue
+        stack = [(top, iter(reports.get(top, ())))]
+        enter[top] = clock
+        clock += 1
+        while stack:
+            role, below = stack[-1]
+            nxt = next(below, None)
+            if nxt is None:
+                leave[role] = clock
+                stack.pop()
+            elif nxt not in enter:
+                enter[nxt] = clock
+                clock += 1
+                stack.append((nxt, iter(reports.get(nxt, ()))))
+
+    def above(a: str, b: str) -> bool:
+        return a in enter and b in enter and enter[a] < enter[b] and leave[b] <= leave[a]
+
+    return lambda a, b: above(a, b) or above(b, a)
+
+
 def when(region_text: str, everything: str = "for every request") -> str:
     """`when amount > 10k`, or a phrase for the region that holds everything."""
     return everything if region_text == "true" else f"when {region_text}"

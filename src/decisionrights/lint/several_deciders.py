@@ -16,7 +16,8 @@ split the region between them.
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ._common import show_request, when
+from ..regions import _spend as spend
+from ._common import on_one_line, show_request, when
 
 CODE = "DR210"
 NAME = "several-deciders"
@@ -38,12 +39,13 @@ def _check_decision(ctx, decision):
     cc = ctx.compiled
     an = ctx.analysis
     deciders = list(an.deciders(decision).items())
+    same_line = on_one_line(cc)
     pairs = found = 0
     for i, (a, ra) in enumerate(deciders):
-        line_a = set(cc.line_up(a))
+        spend(len(deciders) - i)  # each pair looked at is a step of the analysis's budget
         chains_a = {r for p in cc.paths.get((a, decision), ()) for r in p.chain}
         for b, rb in deciders[i + 1:]:
-            if b in line_a or a in cc.line_up(b):
+            if same_line(a, b):
                 continue  # a manager and a report: escalation sorts it out
             paths_b = cc.paths.get((b, decision), ())
             if b in chains_a or any(a in p.chain for p in paths_b):
