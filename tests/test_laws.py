@@ -384,6 +384,36 @@ def test_subdelegation_bounds(data: st.DataObject) -> None:
                     assert len(links) == 1
 
 
+@given(st.data())
+def test_subdelegation_bounds_at_the_edge(data: st.DataObject) -> None:
+    """Law 6 exactly at its edge: a chain one link longer than its `up to N levels` permits, through
+    new roles, from a role holding the decision. The role N links after the bounded one decides
+    whenever the holder may by a grant of its own (and no forbid on the way matches); the role one
+    link further never does. (Not using the budget up, or storing N as N + 1, lets it decide.)"""
+    dr = _engine()
+    text = data.draw(dt.charters(max_roles=4), label="charter")
+    chain = data.draw(dt.bounded_chains(text), label="chain")
+    for stmt in chain.statements:
+        text = dt.add_statement(text, stmt)
+    note(text)
+    charter, ref = load(dr, text), Reference(text)
+    reqs = data.draw(st.lists(dt.boundary_requests(text, decision=chain.decision), min_size=1, max_size=4),
+                     label="requests")
+    links = list(pairwise(chain.roles))[:chain.bounded + chain.levels + 1]
+    for req in reqs:
+        values = ref.complete(req.decision, req.attributes)
+        past = ask(charter, req, chain.past)
+        assert not past.allowed, f"{chain.past} decides through {len(past.via)} links, one past the bound"
+        at = ask(charter, req, chain.at)
+        assert at.allowed == ref.allowed(chain.at, req.decision, values, req.on)
+        own = any(not w.chain for w in ref.ways(chain.roles[0], req.decision, values, req.on))
+        blocked = any(ref.forbidden(r, req.decision, values) for r in chain.roles[1:])
+        if own and not blocked:
+            event("exactly at the bound: allowed")
+            assert at.allowed, f"{chain.at} is exactly at the bound of {chain.levels}, yet not allowed"
+            assert [(v.delegator, v.delegate) for v in at.via][-len(links):] == links
+
+
 # -- 7. monotonicity ---------------------------------------------------------------------------------
 
 @given(st.data())
@@ -436,6 +466,8 @@ def test_evaluator_matches_reference(data: st.DataObject) -> None:
     """The compiled evaluator and the reference interpreter give the same answers."""
     dr = _engine()
     text, reqs = draw_case(data)
+    # Requests on the edges too: every value at a limit (±1, ±0.01), every date a window's edge.
+    reqs += data.draw(st.lists(dt.boundary_requests(text), min_size=1, max_size=3), label="boundary requests")
     charter, ref = load(dr, text), Reference.from_text(text)
     for req in reqs:
         for role in roles_of(text):

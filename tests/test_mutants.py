@@ -268,3 +268,44 @@ def test_delegation_dates_are_inclusive(day, allowed):
     assert answer.allowed is allowed
     if not allowed:
         assert answer.reason == "delegation_inactive"
+
+
+# -- the boundary strategies aim where they say -------------------------------------------------
+
+def test_boundary_values_and_days_are_the_edges():
+    from decisionrights import testing as dt
+
+    text = (EXAMPLES / "acme-finance.charter").read_text(encoding="utf-8")
+    amounts = dt.boundary_values(text, "purchase", "amount")
+    for limit in (1_000_000, 250_000, 50_000, 25_000, 2_000):
+        assert {limit - 1, limit, limit + 1, limit - Decimal("0.01"), limit + Decimal("0.01")} <= set(amounts)
+    assert dt.boundary_values(text, "purchase", "category") == ("hardware", "software", "travel", "services")
+    assert dt.boundary_values(text, "hire", "budgeted") == (False, True)
+    assert dt.boundary_days(text, "purchase") == (date(2026, 11, 30), date(2026, 12, 1), date(2027, 3, 31),
+                                                  date(2027, 4, 1))
+
+
+def test_bounded_chains_end_one_link_past_their_bound():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from decisionrights import testing as dt
+
+    base = CHAIN
+
+    @settings(max_examples=20, deadline=None)
+    @given(st.data())
+    def check(data):
+        chain = data.draw(dt.bounded_chains(base))
+        text = base
+        for stmt in chain.statements:
+            text = dt.add_statement(text, stmt)
+        charter = dr.loads(text)
+        assert len(chain.roles) == chain.bounded + chain.levels + 3
+        assert chain.past == chain.roles[-1] and chain.at == chain.roles[-2]
+        holder = charter.may(chain.roles[0], chain.decision, amount=1, on=ON)
+        if holder.allowed and not holder.via:
+            assert charter.may(chain.at, chain.decision, amount=1, on=ON).allowed
+        assert not charter.may(chain.past, chain.decision, amount=1, on=ON).allowed
+
+    check()
