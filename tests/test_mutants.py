@@ -309,3 +309,119 @@ def test_bounded_chains_end_one_link_past_their_bound():
         assert not charter.may(chain.past, chain.decision, amount=1, on=ON).allowed
 
     check()
+
+
+# -- survivors of the mutmut run (docs/testing.md, "Mutation testing") -----------------------------
+
+REASON_CONDITIONS = (
+    "amount <= 25k", "amount < 25k", "amount >= 25k", "amount > 25k", "amount == 25k", "amount != 25k",
+    "category in [travel, services]", "category not in [travel, services]",
+    "urgent", "not urgent", "urgent == false", "urgent != true",
+    "amount <= 25k and category != travel", "amount <= 25k and category != travel and urgent",
+    "amount > 25k or category == travel", "amount > 25k or category == travel or urgent",
+    "not (amount <= 25k and urgent)",
+)
+
+
+@pytest.mark.parametrize("condition", REASON_CONDITIONS)
+@pytest.mark.parametrize("amount", [24_999, 25_000, 25_001])
+@pytest.mark.parametrize("category", ["hardware", "travel"])
+@pytest.mark.parametrize("urgent", [False, True])
+def test_the_reason_of_a_no_follows_the_conditions_of_the_way_in(condition, amount, category, urgent):
+    """The clerk's only way in is a delegation outside its dates whose condition is `condition`:
+    a no is `delegation_inactive` exactly where the condition holds, else `outside_limits` — as the
+    reference (its own parser, its own evaluation) says. (The reason reads each way's conditions
+    through `conditions.predicate`, not through the generated fast path that answers yes or no.)"""
+    text = charter_text(f"""\
+role cfo
+role clerk reports to cfo
+decision purchase {{
+  amount: money
+  category: one of hardware, software, travel, services
+  urgent: bool
+}}
+cfo may decide purchase
+cfo delegates purchase to clerk
+    when {condition}
+    from 2027-01-01 until 2027-01-31
+""")
+    attrs = {"amount": amount, "category": category, "urgent": urgent}
+    answer = dr.loads(text).may("clerk", "purchase", on=ON, **attrs)
+    expected = Reference(text).may("clerk", "purchase", attrs, ON)
+    assert not answer.allowed and not expected.allowed
+    assert answer.reason == expected.reason
+    on_time = dr.loads(text).may("clerk", "purchase", on=date(2027, 1, 15), **attrs)
+    assert on_time.allowed is (answer.reason == "delegation_inactive")
+
+
+def test_every_delegation_counts_when_several_roles_delegate():
+    """Two delegators, each passing the decision on without `may subdelegate`: both delegates decide.
+    (Building the ways must skip a way that permits no further link, not stop there.)"""
+    text = charter_text("""\
+role ceo
+role cfo reports to ceo
+role controller, treasurer reports to cfo
+decision purchase { amount: money }
+ceo may decide purchase
+cfo may decide purchase
+ceo delegates purchase to treasurer
+cfo delegates purchase to controller
+""")
+    charter = dr.loads(text)
+    assert charter.who_may("purchase", amount=1, on=ON) == ("ceo", "cfo", "controller", "treasurer")
+    reordered = text.replace("ceo delegates purchase to treasurer\ncfo delegates purchase to controller",
+                             "cfo delegates purchase to controller\nceo delegates purchase to treasurer")
+    assert dr.loads(reordered).who_may("purchase", amount=1, on=ON) == ("ceo", "cfo", "controller", "treasurer")
+
+
+def test_authority_of_includes_a_delegation_on_its_first_and_last_day():
+    """`authority_of` on a delegation's last day still counts it (its dates are inclusive), and not
+    the day after; likewise its first day and the day before."""
+    charter = dr.load(EXAMPLES / "acme-finance.charter")
+    inside = {day: charter.authority_of("controller", on=day)["purchase"]
+              for day in (date(2026, 11, 30), date(2026, 12, 1), date(2027, 3, 31), date(2027, 4, 1))}
+    assert inside[date(2026, 12, 1)].text == inside[date(2027, 3, 31)].text
+    assert inside[date(2026, 11, 30)].text == inside[date(2027, 4, 1)].text
+    assert inside[date(2027, 3, 31)].text != inside[date(2027, 4, 1)].text
+    assert "50k" in inside[date(2027, 3, 31)].text and "50k" not in inside[date(2027, 4, 1)].text
+
+
+def test_diff_sees_a_forbid_whose_condition_changed():
+    """The same forbid on the same role, with another condition: a change of authority."""
+    old = dr.load(EXAMPLES / "acme-finance.charter")
+    text = (EXAMPLES / "acme-finance.charter").read_text(encoding="utf-8")
+    new = dr.loads(text.replace("nobody may decide purchase when vendor_related",
+                                "nobody may decide purchase when vendor_related or amount > 200k"))
+    changes = dr.diff(old, new, on=ON)
+    assert changes.narrowed and not changes.widened
+    assert "cfo" in {c.role for c in changes if c.kind == "narrowed"}
+
+
+def test_diff_of_a_role_with_two_ways_alike_but_for_their_dates():
+    """The controller holds two ways with the same condition, one dated and one not: `diff`
+    compares them without comparing a date with None, and finds the change elsewhere."""
+    base = charter_text("""\
+role ceo
+role cfo reports to ceo
+role controller reports to cfo
+decision purchase { amount: money }
+ceo may decide purchase
+cfo may decide purchase
+ceo delegates purchase to controller
+cfo delegates purchase to controller
+    from 2027-01-01 until 2027-01-31
+""")
+    old, new = dr.loads(base), dr.loads(base + "ceo may not decide purchase when amount > 1M\n")
+    changes = dr.diff(old, new, on=ON)
+    assert sorted({c.role for c in changes if c.kind == "narrowed"}) == ["ceo", "controller"]
+
+
+def test_diff_from_the_first_day_of_a_delegation():
+    """Compared from the very day a delegation starts, the change runs from that day (reported as
+    from the start of the comparison) until its last day, in one piece."""
+    folder = CORPUS / "diff"
+    old = dr.loads((folder / "delegation-added.old.charter").read_text(encoding="utf-8"))
+    new = dr.loads((folder / "delegation-added.new.charter").read_text(encoding="utf-8"))
+    changes = list(dr.diff(old, new, on=date(2026, 12, 1)))
+    assert [(c.kind, c.role, c.from_date, c.until_date) for c in changes] == [
+        ("widened", "controller", None, date(2027, 3, 31))]
