@@ -425,3 +425,21 @@ def test_diff_from_the_first_day_of_a_delegation():
     changes = list(dr.diff(old, new, on=date(2026, 12, 1)))
     assert [(c.kind, c.role, c.from_date, c.until_date) for c in changes] == [
         ("widened", "controller", None, date(2027, 3, 31))]
+
+
+def test_a_link_back_into_the_chain_does_not_hide_the_links_after_it():
+    """The controller passes the cfo's authority back to the cfo (a loop, skipped) and then on to the
+    treasurer: the treasurer decides, whichever of the two links is written first."""
+    loop = "controller delegates purchase to cfo\n"
+    onward = "controller delegates purchase to treasurer\n"
+    head = charter_text("""\
+role cfo
+role controller, treasurer reports to cfo
+decision purchase { amount: money }
+cfo may decide purchase
+cfo delegates purchase to controller
+    may subdelegate
+""")
+    for text in (head + loop + onward, head + onward + loop):
+        answer = dr.loads(text).may("treasurer", "purchase", amount=1, on=ON)
+        assert answer.allowed and _via(answer) == [("cfo", "controller"), ("controller", "treasurer")]
