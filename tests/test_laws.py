@@ -466,8 +466,15 @@ def test_evaluator_matches_reference(data: st.DataObject) -> None:
     """The compiled evaluator and the reference interpreter give the same answers."""
     dr = _engine()
     text, reqs = draw_case(data)
-    # Requests on the edges too: every value at a limit (±1, ±0.01), every date a window's edge.
-    reqs += data.draw(st.lists(dt.boundary_requests(text), min_size=1, max_size=3), label="boundary requests")
+    # A new role with a single limit (`when ATTR OP LIMIT`): swept over its edges below, it meets
+    # its limit exactly in every example, whatever the rest of the charter draws.
+    statements, _, limited, _ = data.draw(dt.limit_grants(text), label="a role with one limit")
+    text = dt.add_statement(text, statements)
+    # Requests on the edges too: every value at a limit (±1, ±0.01), every date a window's edge; and
+    # for one of them every limit of every number, money and date attribute in turn (a sweep).
+    edges = data.draw(st.lists(dt.boundary_requests(text), max_size=2), label="boundary requests")
+    edges.append(data.draw(dt.boundary_requests(text, decision=limited), label="boundary request"))
+    reqs += edges + [v for e in edges for v in dt.edge_variants(text, e)[1:]]
     charter, ref = load(dr, text), Reference.from_text(text)
     for req in reqs:
         for role in roles_of(text):

@@ -316,7 +316,7 @@ def test_bounded_chains_end_one_link_past_their_bound():
 REASON_CONDITIONS = (
     "amount <= 25k", "amount < 25k", "amount >= 25k", "amount > 25k", "amount == 25k", "amount != 25k",
     "category in [travel, services]", "category not in [travel, services]",
-    "urgent", "not urgent", "urgent == false", "urgent != true",
+    "urgent", "not urgent", "urgent == true", "urgent == false", "urgent != true", "urgent != false",
     "amount <= 25k and category != travel", "amount <= 25k and category != travel and urgent",
     "amount > 25k or category == travel", "amount > 25k or category == travel or urgent",
     "not (amount <= 25k and urgent)",

@@ -58,6 +58,8 @@ __all__ = [
     "boundary_requests",
     "boundary_values",
     "bounded_chains",
+    "edge_variants",
+    "limit_grants",
     "charters",
     "conditions",
     "delegation_statements",
@@ -795,6 +797,42 @@ def boundary_requests(
         return Request(who, d.name, attrs, draw(st.sampled_from(boundary_days(schema, d.name))))
 
     return draw_request()
+
+
+def edge_variants(charter: str | m.CharterModel | Schema, request: Request) -> list[Request]:
+    """`request` and, for each money, number or date attribute in turn, the same request with that
+    attribute set to each of its `boundary_values` (the others kept): a sweep over every limit the
+    charter writes for it, exactly at it and just either side, rather than a sample."""
+    schema = charter if isinstance(charter, Schema) else schema_of(charter)
+    out = [request]
+    for attr in schema.decision(request.decision).attributes:
+        if attr.kind not in ("money", "number", "date"):
+            continue
+        for value in boundary_values(schema, request.decision, attr.name):
+            out.append(request._replace(attributes={**request.attributes, attr.name: value}))
+    return out
+
+
+@st.composite
+def limit_grants(draw: Callable[..., Any], charter: str) -> tuple[str, str, str, str]:
+    """`(statements, role, decision, attribute)`: a new role (`role X`) granted one decision under a
+    single comparison on one money, number or date attribute (`X may decide D when ATTR OP LIMIT`,
+    any operator), to add to `charter` and sweep with `edge_variants`: its answer flips exactly at
+    the limit, so a comparison compiled one off shows in every example. Rejects a charter with no
+    such attribute or no free role name."""
+    from hypothesis import reject
+
+    schema = schema_of(charter)
+    free = [r for r in ROLE_NAMES if r not in schema.roles]
+    options = [(d, a) for d in schema.decisions for a in d.attributes if a.kind in ("money", "number", "date")]
+    if not free or not options:
+        reject()
+    role = draw(st.sampled_from(free))
+    decision, attr = draw(st.sampled_from(options))
+    op = draw(st.sampled_from(_ORDER_OPS))
+    literal = draw(_literal_for(attr))
+    return (f"role {role}\n{role} may decide {decision.name} when {attr.name} {op} {literal}",
+            role, decision.name, attr.name)
 
 
 class Chain(NamedTuple):
