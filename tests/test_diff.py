@@ -46,6 +46,9 @@ EXPECTED: dict[str, list[tuple]] = {
     "forbid-added": [("narrowed", "cfo", "purchase", None, None),
                      ("narrowed", "controller", "purchase", None, None),
                      ("narrowed", "team_lead", "purchase", None, None)],
+    # A forbid on a delegator narrows the delegate deciding through its delegation too (issue 21).
+    "forbid-on-delegator": [("narrowed", "cfo", "purchase", None, None),
+                            ("narrowed", "controller", "purchase", D1, date(2027, 3, 31))],
     "delegation-added": [("widened", "controller", "purchase", D1, date(2027, 3, 31))],
     "delegation-dates-moved": [("narrowed", "controller", "purchase", D1, D31),
                                ("widened", "controller", "purchase", date(2027, 4, 1), date(2027, 4, 30))],
@@ -76,6 +79,8 @@ WHEN: dict[str, list[str]] = {
     "forbid-added": ["amount <= 250k and vendor_related",
                      "amount <= 25k and category != travel and vendor_related",
                      "amount <= 2k and category in [hardware, software] and vendor_related"],
+    "forbid-on-delegator": ["amount > 10k and amount <= 250k",
+                            "(amount > 25k and amount <= 50k) or (amount > 10k and amount <= 25k and category == travel)"],
     "delegation-added": ["(amount > 25k and amount <= 50k) or (amount <= 25k and category == travel)"],
 }
 

@@ -52,7 +52,14 @@ __all__ = [
     "DecisionInfo",
     "Request",
     "Schema",
+    "Chain",
     "add_statement",
+    "boundary_days",
+    "boundary_requests",
+    "boundary_values",
+    "bounded_chains",
+    "edge_variants",
+    "limit_grants",
     "charters",
     "conditions",
     "delegation_statements",
@@ -156,6 +163,8 @@ class Schema:
     literals: Mapping[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
     dates: tuple[date, ...] = ()
     mentions: tuple[tuple[str, str], ...] = ()
+    windows: tuple[tuple[str, date | None, date | None], ...] = ()
+    """Each dated delegation's (decision, first day, last day); None where it has no `from`/`until`."""
 
     def decision(self, name: str) -> DecisionInfo:
         for d in self.decisions:
@@ -189,6 +198,7 @@ def schema_of(charter: str | m.CharterModel) -> Schema:
     literals: dict[tuple[str, str], list[Any]] = {}
     dates: list[date] = []
     mentions: list[tuple[str, str]] = []
+    windows: list[tuple[str, date | None, date | None]] = []
     for stmt in model.statements:
         if isinstance(stmt, m.FlowsUp):
             flows_up = True
@@ -213,6 +223,9 @@ def schema_of(charter: str | m.CharterModel) -> Schema:
                 literals.setdefault((stmt.decision.value, attr), []).extend(values)
             if isinstance(stmt, m.Delegation):
                 dates.extend(lit.value for lit in (stmt.start, stmt.end) if lit is not None)
+                if stmt.start is not None or stmt.end is not None:
+                    windows.append((stmt.decision.value, stmt.start.value if stmt.start else None,
+                                    stmt.end.value if stmt.end else None))
                 mentions += [(stmt.delegator.value, stmt.decision.value), (stmt.delegate.value, stmt.decision.value)]
             elif stmt.role is not None:
                 mentions.append((stmt.role.value, stmt.decision.value))
@@ -222,6 +235,7 @@ def schema_of(charter: str | m.CharterModel) -> Schema:
         flows_up=flows_up,
         literals={key: tuple(values) for key, values in literals.items()},
         dates=tuple(dates),
+        windows=tuple(windows),
         mentions=tuple(mentions),
     )
 
@@ -703,6 +717,179 @@ def requests(
         return Request(draw(roles[d.name]), d.name, attrs, draw(days))
 
     return draw_request()
+
+
+# -- boundaries: where answers flip --------------------------------------------------------
+# `requests()` mixes values near the limits with random ones; these aim only at the edges, so a
+# limit compiled one off (`<=` as `<`, a date window one day short, `up to N` as N + 1) shows
+# in (nearly) every example rather than by chance.
+
+MONEY_STEPS: tuple[int | Decimal, ...] = (0, -1, 1, Decimal("-0.01"), Decimal("0.01"))
+"""A money limit is tried exactly, one unit under and over, and one cent under and over."""
+NUMBER_STEPS: tuple[int | Decimal, ...] = (0, -1, 1)
+
+
+def boundary_values(charter: str | m.CharterModel | Schema, decision: str, attribute: str) -> tuple[Any, ...]:
+    """Every edge of what the charter writes about one attribute, sorted.
+
+    Money: each limit written on it exactly, one unit under and over, one cent under and over
+    (never below 0). Numbers: each limit, ±1. Dates: each date, the day before and after.
+    Enums: every member. Text: each written value and one never written. Bools: both. An
+    attribute no rule mentions gets a few plain values of its kind.
+    """
+    schema = charter if isinstance(charter, Schema) else schema_of(charter)
+    attr = next(a for a in schema.decision(decision).attributes if a.name == attribute)
+    written = schema.literals.get((decision, attribute), ())
+    if attr.kind in ("money", "number"):
+        steps = MONEY_STEPS if attr.kind == "money" else NUMBER_STEPS
+        limits = [v for v in written if isinstance(v, (int, Decimal)) and not isinstance(v, bool)] or [0, 1000]
+        return tuple(sorted({v + k for v in limits for k in steps if v + k >= 0}))
+    if attr.kind == "date":
+        days = [v for v in written if isinstance(v, date)] or [DATE_ANCHOR]
+        return tuple(sorted({d + timedelta(days=k) for d in days for k in (-1, 0, 1)}))
+    if attr.kind == "enum":
+        return attr.members
+    if attr.kind == "bool":
+        return (False, True)
+    texts = sorted({w for w in written if isinstance(w, str)})
+    return (*texts, next(t for t in ("unwritten", "other", "x") if t not in texts))
+
+
+def boundary_days(charter: str | m.CharterModel | Schema, decision: str | None = None) -> tuple[date, ...]:
+    """Each dated delegation's first and last day and the day outside each (before the first, after
+    the last), sorted; for one decision's delegations if `decision` is given. Without any dated
+    delegation: `DATE_ANCHOR`."""
+    schema = charter if isinstance(charter, Schema) else schema_of(charter)
+    days: set[date] = set()
+    for name, first, last in schema.windows:
+        if decision is not None and name != decision:
+            continue
+        if first is not None:
+            days |= {first - timedelta(days=1), first}
+        if last is not None:
+            days |= {last, last + timedelta(days=1)}
+    return tuple(sorted(days)) or (DATE_ANCHOR,)
+
+
+def boundary_requests(
+    charter: str | m.CharterModel | Schema,
+    *,
+    role: str | None = None,
+    decision: str | None = None,
+) -> st.SearchStrategy[Request]:
+    """Valid requests whose every value sits on an edge (`boundary_values`) and whose date is a
+    delegation's first or last day or the day just outside it (`boundary_days`).
+
+    Optional attributes are sometimes left out (their default applies). Fix `role` or `decision`
+    to ask about one only; the role is otherwise one the rules name for the decision, or any.
+    """
+    schema = charter if isinstance(charter, Schema) else schema_of(charter)
+    pool = (schema.decision(decision),) if decision is not None else schema.decisions
+
+    @st.composite
+    def draw_request(draw: Callable[..., Any]) -> Request:
+        d = draw(st.sampled_from(pool))
+        attrs: dict[str, Any] = {}
+        for attr in d.attributes:
+            if attr.has_default and draw(st.integers(0, 3)) == 0:
+                continue
+            attrs[attr.name] = draw(st.sampled_from(boundary_values(schema, d.name, attr.name)))
+        named = tuple(dict.fromkeys(r for r, dn in schema.mentions if dn == d.name))
+        who = role if role is not None else draw(
+            st.one_of(st.sampled_from(named), st.sampled_from(schema.roles)) if named
+            else st.sampled_from(schema.roles))
+        return Request(who, d.name, attrs, draw(st.sampled_from(boundary_days(schema, d.name))))
+
+    return draw_request()
+
+
+def edge_variants(charter: str | m.CharterModel | Schema, request: Request) -> list[Request]:
+    """`request` and, for each money, number or date attribute in turn, the same request with that
+    attribute set to each of its `boundary_values` (the others kept): a sweep over every limit the
+    charter writes for it, exactly at it and just either side, rather than a sample."""
+    schema = charter if isinstance(charter, Schema) else schema_of(charter)
+    out = [request]
+    for attr in schema.decision(request.decision).attributes:
+        if attr.kind not in ("money", "number", "date"):
+            continue
+        for value in boundary_values(schema, request.decision, attr.name):
+            out.append(request._replace(attributes={**request.attributes, attr.name: value}))
+    return out
+
+
+@st.composite
+def limit_grants(draw: Callable[..., Any], charter: str) -> tuple[str, str, str, str]:
+    """`(statements, role, decision, attribute)`: a new role (`role X`) granted one decision under a
+    single comparison on one money, number or date attribute (`X may decide D when ATTR OP LIMIT`,
+    any operator), to add to `charter` and sweep with `edge_variants`: its answer flips exactly at
+    the limit, so a comparison compiled one off shows in every example. Rejects a charter with no
+    such attribute or no free role name."""
+    from hypothesis import reject
+
+    schema = schema_of(charter)
+    free = [r for r in ROLE_NAMES if r not in schema.roles]
+    options = [(d, a) for d in schema.decisions for a in d.attributes if a.kind in ("money", "number", "date")]
+    if not free or not options:
+        reject()
+    role = draw(st.sampled_from(free))
+    decision, attr = draw(st.sampled_from(options))
+    op = draw(st.sampled_from(_ORDER_OPS))
+    literal = draw(_literal_for(attr))
+    return (f"role {role}\n{role} may decide {decision.name} when {attr.name} {op} {literal}",
+            role, decision.name, attr.name)
+
+
+class Chain(NamedTuple):
+    """A chain of delegations with one bound, to add to a charter (`add_statement` each statement).
+
+    `roles[0]` holds the decision in the charter; each link passes it to the next role. The link
+    into `roles[bounded + 1]` says `may subdelegate up to {levels} level(s)`, every other link an
+    unbounded `may subdelegate` (the last none). So `at` (`levels` links after the bounded one)
+    is exactly at the bound and may decide whenever `roles[0]` may (and no forbid on the way
+    matches); `past`, one link further, never may through this chain.
+    """
+
+    statements: tuple[str, ...]
+    decision: str
+    roles: tuple[str, ...]
+    levels: int
+    bounded: int
+    at: str
+    past: str
+
+
+@st.composite
+def bounded_chains(draw: Callable[..., Any], charter: str, *, max_levels: int = 3) -> Chain:
+    """A `Chain` from a role that holds a decision in `charter` (by `may decide`), through roles
+    the charter does not have yet (declared by the chain's first statement, `role …`), with
+    `may subdelegate up to N levels` on one of its links and one link more than that permits.
+
+    Draws nothing (`hypothesis.reject`) if the charter has no such holder or too few names are
+    left for new roles."""
+    text = str(charter)
+    schema = schema_of(text)
+    holders = sorted(set(re.findall(r"^(?!nobody\b)(\w+) may decide (\w+)", text, re.M)))
+    free = [r for r in ROLE_NAMES if r not in schema.roles]
+    if not holders or len(free) < 3:
+        from hypothesis import reject
+
+        reject()
+    holder, decision = draw(st.sampled_from(holders))
+    levels = draw(st.integers(1, max(1, min(max_levels, len(free) - 2))))
+    bounded = draw(st.integers(0, min(2, len(free) - levels - 2)))  # links before the bounded one
+    new = draw(st.permutations(free))[:bounded + levels + 2]
+    roles = (holder, *new)
+    links = []
+    for i, (giver, taker) in enumerate(pairwise(roles)):
+        if i == bounded:
+            clause = f"may subdelegate up to {levels} {'level' if levels == 1 else 'levels'}"
+        elif i < len(roles) - 2:
+            clause = "may subdelegate"
+        else:
+            clause = None
+        links.append(_layout(f"{giver} delegates {decision} to {taker}", None, [clause] if clause else []))
+    return Chain((f"role {', '.join(new)}", *links), decision, roles, levels, bounded,
+                 roles[bounded + levels + 1], roles[-1])
 
 
 # -- mutations on statement lines -------------------------------------------------------
