@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 import decisionrights as dr
+from decisionrights.cache import CacheWarning
 
 from helpers import EXAMPLES
 
@@ -34,14 +37,16 @@ def test_a_corrupt_entry_is_recompiled(tmp_path):
     dr.loads(ACME, "acme.charter", cache=tmp_path)
     [stored] = list(tmp_path.glob("*.pickle"))
     stored.write_bytes(b"not a pickle")
-    charter = dr.loads(ACME, "acme.charter", cache=tmp_path)
+    with pytest.warns(CacheWarning, match="not an entry of this format"):
+        charter = dr.loads(ACME, "acme.charter", cache=tmp_path)
     assert charter.may("cfo", "purchase", amount=1, category="software")
 
 
 def test_an_unusable_cache_folder_is_skipped(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    charter = dr.loads(ACME, "acme.charter", cache=blocker / "cache")
+    with pytest.warns(CacheWarning, match="is not used"):
+        charter = dr.loads(ACME, "acme.charter", cache=blocker / "cache")
     assert charter.may("cfo", "purchase", amount=1, category="software")
 
 
