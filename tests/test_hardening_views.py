@@ -7,6 +7,7 @@ when Chromium, node or the npm packages are absent, and say which.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -287,3 +288,40 @@ def test_html_matrix_fits_the_screen_and_one_printed_page(browser_check, tmp_pat
         assert got["printOverflowing"] == [], (name, "printed cells wider than their column")
         assert got["printMidWord"] == [], (name, "printed words broken inside", got["printMidWord"])
         assert got["pdfPages"] == 1, (name, "printing spills onto more sheets", got["pdfPages"])
+
+
+# -- item 9, for the views: the matrix and the card in Markdown carry no live markup ----------------
+
+HOSTILE = charter_text('''role boss
+role clerk reports to boss
+decision pay "Pay ![pixel](https://tracker.example/p.png) @org/admins <img src=x> [link](https://e.example) &#64;team" {
+  amount: money
+  vendor: text
+}
+boss may decide pay when vendor != "@org/admins ![x](https://e.example/x.png) <img src=y> | `tick` &#64;all"
+clerk may decide pay when amount <= 1k and vendor == "[click](https://e.example)"
+''')
+
+
+@pytest.mark.parametrize("render", ["matrix", "card"])
+def test_markdown_views_render_charter_text_as_written(render: str) -> None:
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    charter = dr.loads(HOSTILE, "hostile.charter")
+    on = date(2026, 11, 28)
+    text = (views.matrix_markdown(views.authority_matrix(charter, on=on)) if render == "matrix"
+            else views.card_markdown(views.authority_card(charter, "boss", on=on)))
+    page = cmarkgfm.github_flavored_markdown_to_html(text)
+    assert "<img" not in page  # no image (a tracking pixel), no raw HTML
+    # no link that shows other words than where it goes (a bare web address GitHub links as itself)
+    assert all(href == shown for href, shown in re.findall(r'<a href="([^"]*)">(.*?)</a>', page))
+    assert page.count("<a ") == len(re.findall(r'<a href="[^"]*">', page))
+    # GitHub turns `@name` into a mention in text outside code (an entity `&#64;` too, once decoded)
+    prose = html.unescape(re.sub(r"<code>.*?</code>", "", page, flags=re.S))
+    assert re.findall(r"@(?!\u2060)\w", prose) == []
+    if render == "matrix":
+        rows = [line for line in text.splitlines() if line.startswith("| **pay**")]
+        assert len(rows) == 1
+        header = next(line for line in text.splitlines() if line.startswith("| decision |"))
+        # the row has exactly as many cells as the header: no `|` from the charter split it
+        cells = lambda line: len(re.findall(r"(?<!\\)\|", line))  # noqa: E731
+        assert cells(rows[0]) == cells(header)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from . import markdown as md
 from .authority import Analysis, DecisionAuthority, bounded_analysis
 from .compile import CompiledCharter, Delegation
 from .regions import Region
@@ -265,15 +266,17 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, nothing read as an HTML tag."""
-    return _TAG_START.sub("&lt;", text.replace("\\", "\\\\").replace("|", "\\|")).replace("\n", " ")
+    """Our prose with charter-derived words in it, safe inside a Markdown table cell: pipes and
+    line breaks escaped, nothing read as an HTML tag or entity, a link or image (`[`, `]`), or a
+    mention (`@` gets a word joiner); the rest stays readable in the raw text."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("|", "\\|")
+    text = text.replace("[", "\\[").replace("]", "\\]").replace("@", "@\u2060")
+    return _TAG_START.sub("&lt;", text).replace("\n", " ")
 
 
 def _md_code(text: str) -> str:
-    text = text.replace("|", "\\|").replace("\n", " ")
-    if "`" in text:
-        return f"`` {text} ``"
-    return f"`{text}`"
+    """A charter-derived condition or name as a code span, safe in a table cell."""
+    return md.code(text)
 
 
 def _md_entry(entry: Entry) -> str:
@@ -284,10 +287,10 @@ def _md_entry(entry: Entry) -> str:
 def matrix_markdown(matrix: Matrix) -> str:
     """A GitHub-flavoured Markdown table with a legend under it."""
     lines = [f"# Authority matrix: {_md(matrix.title)}", "", _md(matrix.note()), "",
-             "| decision | " + " | ".join(f"`{r}`" for r in matrix.roles) + " |",
+             "| decision | " + " | ".join(_md_code(r) for r in matrix.roles) + " |",
              "| --- |" + " --- |" * len(matrix.roles)]
     for name, title in matrix.decisions:
-        head = f"**{name}**" + (f"<br>{_md(title)}" if title else "")
+        head = f"**{_md(name)}**" + (f"<br>{_md(title)}" if title else "")
         row = []
         for role in matrix.roles:
             cell = matrix.cell(name, role)
