@@ -652,3 +652,18 @@ def test_many_threads_share_a_new_cache(tmp_path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # what the threads left is a good entry under the one key
         _small_is_right(dr.loads(SMALL, "org.charter", cache=folder))
+
+
+def test_the_command_line_says_a_cache_warning_in_one_plain_line(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    env = {**os.environ, "DECISIONRIGHTS_CACHE_DIR": str(blocker / "cache")}
+    r = subprocess.run([sys.executable, "-m", "decisionrights", "ask", str(EXAMPLES / "acme-finance.charter"),
+                        "cfo", "purchase", "amount=1k", "category=software", "--on", "2026-11-28"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("decisionrights: warning: the compiled-charter cache"), r.stderr
+    assert "Warning:" not in r.stderr and ".py:" not in r.stderr

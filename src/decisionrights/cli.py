@@ -17,10 +17,12 @@ import stat
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from . import __version__
+from .cache import CacheWarning
 from .charter import Charter, decode, loads
 from .compile import suggest
 from .diagnostics import Diagnostic, Severity, render_github, render_json, render_text, use_color
@@ -553,11 +555,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except BrokenPipeError:  # the reader went away (`| head`), even while an error was printed
-        _quiet_stdout()
-        return OK
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+            if issubclass(category, CacheWarning):  # ours: one plain line, no Python file and line
+                print(f"decisionrights: warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        try:
+            return _main(argv)
+        except BrokenPipeError:  # the reader went away (`| head`), even while an error was printed
+            _quiet_stdout()
+            return OK
 
 
 def _quiet_stdout() -> None:
