@@ -398,3 +398,13 @@ def test_did_you_mean_for_every_kind_of_name(body, guess):
 def test_did_you_mean_on_the_command_line(args, guess):
     r = run("ask", ACME, *args, "--on", ON)
     assert r.returncode == 2 and f"did you mean `{guess}`?" in r.stderr, r.stderr
+
+
+def test_diff_names_the_standard_input_as_such(tmp_path) -> None:
+    old = EXAMPLES / "acme-finance.charter"
+    new = tmp_path / "new.charter"
+    new.write_text(old.read_text().replace("amount <= 25k", "amount <= 30k", 1))
+    r = subprocess.run([sys.executable, "-m", "decisionrights", "diff", str(old), "-", "--on", "2026-11-28"],
+                       input=new.read_text(), capture_output=True, text=True, timeout=120)
+    assert r.returncode in (0, 1), r.stderr
+    assert "<stdin>" in r.stdout and "widened" in r.stdout, r.stdout

@@ -334,8 +334,8 @@ def cmd_lint(args: argparse.Namespace, cmd: _CommandLine) -> int:
 
 def _read_revision(spec: str) -> tuple[str, str]:
     """A file, or `REV:PATH` read from git (`main:org.charter`); returns (text, shown name)."""
-    if Path(spec).exists() or ":" not in spec:
-        return _read(spec), spec
+    if spec == STDIN or Path(spec).exists() or ":" not in spec:
+        return _read(spec), shown_name(spec)
     rev, _, path = spec.partition(":")
     try:
         # `--end-of-options` (git 2.24+): `--output=FILE:PATH` is a revision git cannot find, never an option
