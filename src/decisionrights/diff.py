@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -111,13 +111,14 @@ def _obligation_words(obligations) -> tuple[str, ...]:
     return tuple(f"{_KEYWORDS[k]} {r}" for k, r in sorted(obligations))
 
 
-def _as_verbs(words: tuple[str, ...]) -> str:
-    """`with agreement of controller` → `get the agreement of controller`, for a sentence."""
+def _as_verbs(words: tuple[str, ...], name: Callable[[str], str] = str) -> str:
+    """`with agreement of controller` → `get the agreement of controller`, for a sentence (each role
+    shown by `name`: as it is, or as a Markdown code span)."""
     out = []
     for word in words:
         for kind, keyword in _KEYWORDS.items():
             if word.startswith(keyword + " "):
-                out.append(_VERBS[kind] + word[len(keyword):])
+                out.append(f"{_VERBS[kind]} {name(word[len(keyword) + 1:])}")
                 break
     return ", ".join(out)
 
@@ -304,31 +305,29 @@ def diff(old: Charter, new: Charter, on: date | None = None) -> Changes:
 _VERB = {"widened": "widened", "narrowed": "narrowed", "obligations": "obligations"}
 
 
-def _for(when: str | None) -> str:
-    return "for every request" if when == "true" else f"when {when}"
+def _for(when: str | None, name: Callable[[str], str] = str) -> str:
+    return "for every request" if when == "true" else f"when {name(when)}"
 
 
-def _headline(c: Change) -> str:
+def _headline(c: Change, name: Callable[[str], str] = str, prose: Callable[[str], str] = str) -> str:
+    """One change in words; `name` shows each name, condition and value (as it is, or as a Markdown
+    code span), `prose` the free text of a changed decision."""
     if c.kind == "widened":
-        return f"now also {_for(c.when)}"
+        return f"now also {_for(c.when, name)}"
     if c.kind == "narrowed":
-        return f"no longer {_for(c.when)}"
+        return f"no longer {_for(c.when, name)}"
     if c.kind == "obligations":
         parts = []
         if c.obligations_added:
-            parts.append("now must " + _as_verbs(c.obligations_added))
+            parts.append("now must " + _as_verbs(c.obligations_added, name))
         if c.obligations_removed:
-            parts.append("no longer must " + _as_verbs(c.obligations_removed))
-        return "; ".join(parts) + f" {_for(c.when)}"
-    if c.kind == "role_added":
-        return f"role {c.role} added"
-    if c.kind == "role_removed":
-        return f"role {c.role} removed"
-    if c.kind == "decision_added":
-        return f"decision {c.decision} added"
-    if c.kind == "decision_removed":
-        return f"decision {c.decision} removed"
-    return f"decision {c.decision} changed: {c.detail}"
+            parts.append("no longer must " + _as_verbs(c.obligations_removed, name))
+        return "; ".join(parts) + f" {_for(c.when, name)}"
+    if c.kind in ("role_added", "role_removed"):
+        return f"role {name(c.role)} {c.kind.split('_')[1]}"
+    if c.kind in ("decision_added", "decision_removed"):
+        return f"decision {name(c.decision)} {c.kind.split('_')[1]}"
+    return f"decision {name(c.decision)} changed: {prose(c.detail)}"
 
 
 def _where(c: Change) -> str:
@@ -358,39 +357,9 @@ def render_text(changes: Changes) -> str:
     return "\n".join(out)
 
 
-def _md_for(when: str | None) -> str:
-    return "for every request" if when == "true" else f"when {md.code(when)}"
-
-
-def _md_obligations(words: tuple[str, ...]) -> str:
-    """`_as_verbs` with each role in a code span: `get the agreement of `controller``."""
-    out = []
-    for word in words:
-        for kind, keyword in _KEYWORDS.items():
-            if word.startswith(keyword + " "):
-                out.append(f"{_VERBS[kind]} {md.code(word[len(keyword) + 1:])}")
-                break
-    return ", ".join(out)
-
-
 def _md_headline(c: Change) -> str:
     """`_headline` for a Markdown table cell: every name, condition and value in a code span."""
-    if c.kind == "widened":
-        return f"now also {_md_for(c.when)}"
-    if c.kind == "narrowed":
-        return f"no longer {_md_for(c.when)}"
-    if c.kind == "obligations":
-        parts = []
-        if c.obligations_added:
-            parts.append("now must " + _md_obligations(c.obligations_added))
-        if c.obligations_removed:
-            parts.append("no longer must " + _md_obligations(c.obligations_removed))
-        return "; ".join(parts) + f" {_md_for(c.when)}"
-    if c.kind in ("role_added", "role_removed"):
-        return f"role {md.code(c.role)} {c.kind.split('_')[1]}"
-    if c.kind in ("decision_added", "decision_removed"):
-        return f"decision {md.code(c.decision)} {c.kind.split('_')[1]}"
-    return f"decision {md.code(c.decision)} changed: {md.text(c.detail or '')}"
+    return _headline(c, md.code, lambda detail: md.text(detail or ""))
 
 
 def render_markdown(changes: Changes) -> str:
