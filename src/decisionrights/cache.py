@@ -259,28 +259,25 @@ def load_cached(text: str, path: str, limits: "Limits", folder: Path,
     from .charter import Charter
     from .compile import CompiledCharter
 
-    if not supported():
-        _warn(f"the compiled-charter cache {str(folder)!r} is not used: it needs a POSIX system "
-              f"(file owners, modes and opening files relative to a folder)")
+    def unused(why: str) -> Charter:  # the whole cache is passed over: say why once, compile instead
+        _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")
         return build()
+
+    if not supported():
+        return unused("it needs a POSIX system (file owners, modes and opening files relative to a folder)")
     try:
         fd = _open_folder(folder)
     except _Refused as why:
-        _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")
-        return build()
+        return unused(str(why))
     except OSError as exc:
-        _warn(f"the compiled-charter cache {str(folder)!r} is not used: {exc.strerror or exc}")
-        return build()
+        return unused(exc.strerror or str(exc))
     try:
         try:
             key = _key(fd)
         except _Refused as why:
-            _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")
-            return build()
+            return unused(str(why))
         except OSError as exc:
-            _warn(f"the compiled-charter cache {str(folder)!r} is not used: cannot read or make its key: "
-                  f"{exc.strerror or exc}")
-            return build()
+            return unused(f"cannot read or make its key: {exc.strerror or exc}")
         name = entry_name(text, path, limits)
         try:
             payload = _open_entry(_read_checked(name, fd, private=False, what="the entry"), key, name, text)
