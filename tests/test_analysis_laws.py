@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import decisionrights as dr
-from decisionrights.lint import lint
+from decisionrights.analysis.lint import lint
 from decisionrights.testing import charters, requests
 
 

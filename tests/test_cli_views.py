@@ -16,7 +16,7 @@ from html import unescape
 import pytest
 
 import decisionrights as dr
-from decisionrights.cli import main
+from decisionrights.cli.main import main
 
 from helpers import CORPUS, EXAMPLES, ROOT
 

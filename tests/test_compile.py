@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import decisionrights as dr
-from decisionrights.conditions import AnyOf, Cmp, In, Not
+from decisionrights.compile.conditions import AnyOf, Cmp, In, Not
 
 from helpers import charter_text
 

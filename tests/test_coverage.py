@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import decisionrights as dr
-from decisionrights.expectations import coverage, run
+from decisionrights.analysis.expect import coverage, run
 
 from helpers import charter_text
 

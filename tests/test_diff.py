@@ -24,8 +24,8 @@ import pytest
 from helpers import CORPUS, EXAMPLES, ROOT, charter_text
 
 import decisionrights as dr
-from decisionrights.cli import main
-from decisionrights.diff import Changes, render_markdown, render_text
+from decisionrights.cli.main import main
+from decisionrights.analysis.diff import Changes, render_markdown, render_text
 
 CASES_DIR = CORPUS / "diff"
 CASES = sorted(p.name.removesuffix(".old.charter") for p in CASES_DIR.glob("*.old.charter"))

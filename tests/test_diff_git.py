@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, ROOT
 
-from decisionrights.cli import main
-from decisionrights.fmt import format_text
+from decisionrights.cli.main import main
+from decisionrights.syntax.fmt import format_text
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -190,7 +190,7 @@ def test_pre_commit_hooks():
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["files"] == r"\.charter$" and hook["name"]
         assert hook["entry"].split()[0] == "decisionrights"  # the console script of pyproject.toml
-    assert 'decisionrights = "decisionrights.cli:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'decisionrights = "decisionrights.cli.main:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_pre_commit_hook_entries_run(tmp_path: Path, capsys):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import decisionrights as dr
-from decisionrights.expectations import run
+from decisionrights.analysis.expect import run
 
 from helpers import ROOT
 

@@ -238,7 +238,7 @@ def test_an_answer_keeps_the_date_it_was_decided_on(monkeypatch):
     decided on: the date is fixed when `may` is called, not when the answer is first read."""
     from datetime import date
 
-    from decisionrights import request as request_module
+    from decisionrights.decide import request as request_module
 
     c = dr.load(EXAMPLES / "acme-finance.charter")
     monkeypatch.setattr(request_module, "_today", (float("inf"), date(2026, 11, 30)))  # the day before cover

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 import decisionrights as dr
-from decisionrights.conditions import All, AnyOf, Not
+from decisionrights.compile.conditions import All, AnyOf, Not
 from decisionrights.errors import CharterError
-from decisionrights.fmt import LINE_WIDTH, check_text, diff_text, format_text
+from decisionrights.syntax.fmt import LINE_WIDTH, check_text, diff_text, format_text
 
 from helpers import CORPUS, EXAMPLES
 

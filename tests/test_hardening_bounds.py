@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import decisionrights as dr
-from decisionrights import compile as compile_module
+from decisionrights.compile import compiler as compile_module
 
 ON = date(2027, 1, 15)
 
@@ -166,9 +166,9 @@ def test_inherited_ways_under_the_limit_still_load():
 
 # -- item 12: every analysis finishes in proportion to the charter, or stops with a located DR200 ---
 
-from decisionrights import regions as regions_module  # noqa: E402
-from decisionrights.conditions import All, Cmp  # noqa: E402
-from decisionrights.conditions import AttrSpec  # noqa: E402
+from decisionrights.analysis import regions as regions_module  # noqa: E402
+from decisionrights.compile.conditions import All, Cmp  # noqa: E402
+from decisionrights.compile.conditions import AttrSpec  # noqa: E402
 
 
 def test_a_long_and_chain_on_one_attribute_is_intersected_in_n_log_n():
@@ -230,9 +230,9 @@ def test_lint_of_many_overlapping_grants_ends_with_located_dr200_warnings():
 
 def test_the_work_of_an_analysis_is_capped_by_its_budget():
     """Counted work: the steps an analysis spends never pass its budget, which grows with the charter."""
-    from decisionrights.authority import steps_for
+    from decisionrights.analysis.authority import steps_for
 
-    from decisionrights.authority import STEPS_PER_STATEMENT
+    from decisionrights.analysis.authority import STEPS_PER_STATEMENT
 
     small, large = dr.loads(staircase(40)).compiled, dr.loads(staircase(80)).compiled
     assert steps_for(large) - steps_for(small) == 40 * STEPS_PER_STATEMENT  # linear in the statements
@@ -252,7 +252,7 @@ def test_small_overlaps_are_still_answered_exactly():
 
 
 def test_views_and_diff_stop_with_the_located_error():
-    from decisionrights.views import authority_card, authority_matrix
+    from decisionrights.views.matrix import authority_card, authority_matrix
 
     text = staircase(80)
     charter = dr.loads(text, "staircase.charter")
@@ -264,7 +264,7 @@ def test_views_and_diff_stop_with_the_located_error():
 
 
 def test_the_command_line_shows_the_dr200_at_its_line(tmp_path, capsys):
-    from decisionrights.cli import main
+    from decisionrights.cli.main import main
 
     path = tmp_path / "staircase.charter"
     path.write_text(staircase(80))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import decisionrights as dr
-from decisionrights.lint import lint_text
+from decisionrights.analysis.lint import lint_text
 
 from helpers import EXAMPLES, ROOT
 
@@ -135,7 +135,7 @@ def test_fmt_on_a_full_disk_leaves_the_original_whole(tmp_path):
     f.write_text(text)
     limit = "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); " \
             "resource.setrlimit(resource.RLIMIT_FSIZE, (32768, 32768)); " \
-            "from decisionrights.cli import main; sys.exit(main(sys.argv[1:]))"
+            "from decisionrights.cli.main import main; sys.exit(main(sys.argv[1:]))"
     env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(ROOT / "src"))
     r = subprocess.run([sys.executable, "-c", limit, "fmt", str(f)], capture_output=True, text=True, env=env,
                        timeout=120)
@@ -244,7 +244,7 @@ def test_fmt_stdin_writes_the_formatted_text_to_stdout():
     r = run("fmt", "-", stdin=UGLY)
     clean(r)
     assert r.returncode == 0
-    from decisionrights.fmt import format_text
+    from decisionrights.syntax.fmt import format_text
 
     assert r.stdout == format_text(UGLY)
     assert run("fmt", "--check", "-", stdin=UGLY).returncode == 1
@@ -309,7 +309,7 @@ def test_no_placeholder_urls_in_sarif_or_recipes():
 
 
 def test_readme_authority_of_snippet_holds_on_any_date(monkeypatch):
-    import decisionrights.request as request
+    import decisionrights.decide.request as request
 
     readme = (ROOT / "README.md").read_text()
     line = next(ln for ln in readme.splitlines() if "charter.authority_of(" in ln)

@@ -200,7 +200,7 @@ def test_a_number_with_too_many_digits_is_a_located_error(where: str) -> None:
 @pytest.mark.parametrize("command", [["lint"], ["test"], ["fmt", "--check"], ["matrix"], ["graph"]])
 def test_no_command_prints_a_traceback_for_a_huge_level_count(command: list[str], tmp_path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    from decisionrights.cli import main
+    from decisionrights.cli.main import main
 
     path = tmp_path / "huge.charter"
     path.write_text('charter "t"\n' + NUMBER_PLACES["subdelegate levels"], encoding="utf-8")
@@ -413,7 +413,7 @@ def test_answer_reason_is_typed_as_the_literal_of_the_stable_reasons() -> None:
     hints = typing.get_type_hints(dr.Answer.reason.fget)  # type: ignore[attr-defined]
     assert hints["return"] == typing.Optional[dr.Reason]
     assert set(typing.get_args(dr.Reason)) == {"forbidden", "outside_limits", "not_granted", "delegation_inactive"}
-    from decisionrights.answer import AnswerModel
+    from decisionrights.decide.answer import AnswerModel
 
     with pytest.raises(ValueError):  # the JSON model holds to it too
         AnswerModel.model_validate({**charter(PLAIN).may("clerk", "pay", amount=1, on=ON).to_dict(),

@@ -456,7 +456,7 @@ def test_the_environment_variable_gets_the_same_checks(tmp_path: Path, monkeypat
 
 # -- 9. Markdown: every charter-derived string is shown as written, never read as markup -----------
 
-from decisionrights.diff import render_markdown
+from decisionrights.analysis.diff import render_markdown
 
 HOSTILE = ['"@org/admins"', '"![pixel](https://evil.example/p.png)"', '"<img src=x onerror=alert(1)>"',
            '"a|b"', '"back`tick``s"', '"line\\nbreak"', '"a\\\\|b"', '"**bold** _it_ [link](https://x.example)"',

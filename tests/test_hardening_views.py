@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 import decisionrights as dr
-from decisionrights import views
-from decisionrights.cli import main
+from decisionrights.views import matrix as views
+from decisionrights.cli.main import main
 
 from helpers import EXAMPLES, ROOT, charter_text
 

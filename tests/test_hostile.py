@@ -29,10 +29,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import decisionrights as dr
-from decisionrights import parse as parse_module
+from decisionrights.syntax import parse as parse_module
 from decisionrights.charter import decode
-from decisionrights.cli import main
-from decisionrights.confusables import find_confusables, scripts, skeleton
+from decisionrights.cli.main import main
+from decisionrights.analysis.confusables import find_confusables, scripts, skeleton
 from decisionrights.diagnostics import Diagnostic
 from decisionrights.source import Span
 from decisionrights.values import BadValue, parse_date, parse_money

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from decisionrights.cli import main
+from decisionrights.cli.main import main
 
 INVALID = Path(__file__).resolve().parent / "corpus" / "invalid"
 CHARTERS = sorted(INVALID.glob("*.charter"))

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 import reference as ref_
 from reference import KINDS, Reference
 
-from decisionrights import model as m
+from decisionrights.syntax import model as m
 from decisionrights import testing as dt
 from decisionrights.errors import CharterError
-from decisionrights.parse import parse
+from decisionrights.syntax.parse import parse
 from decisionrights.source import Source
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -612,7 +612,7 @@ def _unordered(message: str) -> str:
 def test_building_while_parsing_agrees_with_building_from_the_tree(text: str) -> None:
     """The model built as lark reduces each rule (`_parse_piece`) is the model built from lark's parse
     tree (`_build`), spans included; and where that fails, it fails with the same error."""
-    from decisionrights.parse import DEFAULT_LIMITS, _build, _parse_piece, _parser
+    from decisionrights.syntax.parse import DEFAULT_LIMITS, _build, _parse_piece, _parser
 
     built = _outcome(lambda: _parse_piece(text, DEFAULT_LIMITS))
     event("parses" if isinstance(built, m.CharterModel) else "does not parse")

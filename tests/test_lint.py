@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 
 import decisionrights as dr
-from decisionrights.cli import main
-from decisionrights.lint import RULES, lint_text
+from decisionrights.cli.main import main
+from decisionrights.analysis.lint import RULES, lint_text
 
 from helpers import CORPUS, EXAMPLES, spec_example_params
 

@@ -207,8 +207,8 @@ def test_number_not_in(risk):
 def test_not_in_is_read_as_a_negated_membership():
     """The parser's model of `not in` is negated, of `in` not (a parser bug flipping it is caught
     here and by law 9, whose reference reads the text with a parser of its own)."""
-    from decisionrights import model as m
-    from decisionrights.parse import parse
+    from decisionrights.syntax import model as m
+    from decisionrights.syntax.parse import parse
     from decisionrights.source import Source
 
     grants = [s for s in parse(Source(MEMBERSHIP, "<t>")).statements if isinstance(s, m.Grant)]

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from decisionrights import model as m
+from decisionrights.syntax import model as m
 from decisionrights.errors import ParseError
-from decisionrights.parse import parse
+from decisionrights.syntax.parse import parse
 from decisionrights.source import Source
 from decisionrights.values import BadValue, parse_money, parse_number
 
@@ -161,7 +161,7 @@ def test_the_walk_keeps_exactly_the_named_terminals_of_the_grammar():
     """`_KEPT` lists the tokens a rule's method receives: every terminal the grammar names, and no keyword."""
     import re
 
-    from decisionrights.parse import _KEPT, _grammar_text
+    from decisionrights.syntax.parse import _KEPT, _grammar_text
 
     named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", _grammar_text(), re.M)) - {"COMMENT"}
     assert named == _KEPT

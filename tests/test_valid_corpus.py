@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 import decisionrights as dr
-from decisionrights.expectations import run
+from decisionrights.analysis.expect import run
 
 from helpers import CORPUS, EXAMPLES
 

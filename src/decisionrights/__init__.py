@@ -7,14 +7,14 @@
     print(answer.explain())
 """
 
-from .answer import Answer, Reason
+from .decide.answer import Answer, Reason
 from .charter import Charter, load, loads
 from .diagnostics import Diagnostic, Severity
 from .errors import CharterError, CompileError, DecisionRightsError, InvalidRequest, ParseError, TooComplex
-from .diff import diff
-from .lint import lint
-from .parse import Limits
-from .rules import Rule
+from .analysis.diff import diff
+from .analysis.lint import lint
+from .syntax.parse import Limits
+from .compile.ir import Rule
 from .source import Span
 
 __version__ = "0.1.0"

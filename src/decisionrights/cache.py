@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from .charter import Charter
-    from .parse import Limits
+    from .syntax.parse import Limits
 
 
 class CacheWarning(UserWarning):
@@ -192,7 +192,7 @@ def _code_fingerprint() -> bytes:
     """This library's code, as Python tells compiled modules apart (name, size, time of each file): an entry
     written by other code (an edited checkout, another build) is another entry, never a stale one."""
     from . import __version__
-    from .parse import _grammar_text
+    from .syntax.parse import _grammar_text
 
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     package = Path(__file__).parent
@@ -257,7 +257,7 @@ def load_cached(text: str, path: str, limits: "Limits", folder: Path,
     context manager that pauses the garbage collector while a charter is made.
     """
     from .charter import Charter
-    from .compile import CompiledCharter
+    from .compile.compiler import CompiledCharter
 
     def unused(why: str) -> Charter:  # the whole cache is passed over: say why once, compile instead
         _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")

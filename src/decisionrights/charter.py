@@ -10,16 +10,16 @@ from datetime import date
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn
 
-from .answer import Answer
-from .compile import CompiledCharter, compile_charter, errors_beside, suggest
+from .decide.answer import Answer
+from .compile.compiler import CompiledCharter, compile_charter, errors_beside, suggest
 from .errors import InvalidRequest, ParseError
-from .evaluate import is_allowed, plan, validator
-from .parse import DEFAULT_LIMITS, Limits, parse
-from .request import Validator, _show, request_date, today
+from .decide.rule import is_allowed, plan, validator
+from .syntax.parse import DEFAULT_LIMITS, Limits, parse
+from .decide.request import Validator, _show, request_date, today
 from .source import Source
 
 if TYPE_CHECKING:
-    from .authority import DecisionAuthority
+    from .analysis.authority import DecisionAuthority
 
 
 _ANY_ROLE: Any = object()
@@ -152,7 +152,7 @@ class Charter:
         conditions are too complex to analyse exactly within a work budget in
         proportion to the charter.
         """
-        from .authority import Analysis, bounded
+        from .analysis.authority import Analysis, bounded
 
         if type(role) is not str or role not in self.compiled.manager:
             raise InvalidRequest(f"`{role}` is not a role of this charter")

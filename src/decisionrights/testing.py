@@ -42,8 +42,8 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from . import model as m
-from .parse import parse
+from .syntax import model as m
+from .syntax.parse import parse
 from .source import Source
 
 __all__ = [

@@ -1,0 +1,228 @@
+"""`lint`: every mistake in a charter in one run — the compiler's and the ones no parser can see.
+
+Each rule is a module here with a stable code, a severity and a docstring
+(what it finds, why it matters, an example, the fix). `lint()` runs the
+compiler in its forgiving mode, so a charter with errors is still analysed
+for everything else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from types import ModuleType
+from typing import Any, Iterable
+
+from ...charter import Charter
+from ...compile.compiler import CompiledCharter, compile_partial, errors_beside
+from ...diagnostics import Diagnostic, Label, Severity
+from ...errors import CharterError
+from ...syntax.parse import parse
+from ...source import Source, Span
+from . import (
+    beyond_authority,
+    confusable_names,
+    decision_without_grant,
+    delegation_cycle,
+    delegation_dates,
+    gap,
+    never_effective,
+    redundant_grant,
+    role_holds_nothing,
+    several_deciders,
+    subdelegation,
+)
+
+RULES: tuple[ModuleType, ...] = (
+    beyond_authority,
+    subdelegation,
+    delegation_cycle,
+    delegation_dates,
+    never_effective,
+    redundant_grant,
+    gap,
+    decision_without_grant,
+    role_holds_nothing,
+    several_deciders,
+    confusable_names,
+)
+
+
+@dataclass
+class Context:
+    """What a rule sees: the compiled charter (without its broken statements) and the date."""
+
+    compiled: CompiledCharter
+    on: date
+
+    @property
+    def source(self) -> Source:
+        return self.compiled.source
+
+    def diagnostic(self, code: str, severity: Severity, span: Span | None, message: str, *,
+                   help: str | None = None, labels: Iterable[tuple[Span, str]] = (),
+                   notes: Iterable[str] = ()) -> Diagnostic:
+        return Diagnostic(code=code, severity=severity, message=message, path=self.source.path,
+                          span=span, help=help, labels=tuple(Label(span=s, message=m) for s, m in labels),
+                          notes=tuple(notes), source=self.source)
+
+    @cached_property
+    def analysis(self) -> Any:
+        from ..authority import Analysis
+
+        return Analysis(self.compiled, self.on)
+
+
+def _sort_key(d: Diagnostic) -> tuple:
+    span = d.span
+    return (d.path, span.line if span else 10**9, span.column if span else 0, -d.severity.rank, d.code)
+
+
+TOO_COMPLEX = "DR200"
+
+
+def _analyse(compiled: CompiledCharter, on: date) -> list[Diagnostic]:
+    """Run every rule, each under its own work budget; a rule that runs out is skipped with a DR200
+    at the statement it was analysing."""
+    from ..authority import bounded
+    from ...errors import TooComplex
+
+    ctx = Context(compiled, on)
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        out: list[Diagnostic] = []
+        try:
+            with bounded(compiled):
+                out.extend(rule.check(ctx))
+        except TooComplex as exc:
+            stopped = exc.diagnostics[0]
+            reason = stopped.message.split(": ", 1)[-1]
+            out.append(ctx.diagnostic(
+                TOO_COMPLEX, Severity.WARNING, stopped.span,
+                f"the {rule.NAME} check ({rule.CODE}) was skipped: {reason}, too many to analyse exactly",
+                help=stopped.help))
+        found.extend(out)
+    return found
+
+
+def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list[Diagnostic]:
+    """Every problem in a charter's text: syntax and compile errors, then the analysis rules."""
+    source = Source(text, path)
+    try:
+        tree = parse(source)
+    except CharterError as exc:  # a syntax error hides no compile error of the other statements
+        return sorted([*exc.diagnostics, *errors_beside(exc, source)], key=_sort_key)
+    compiled, errors = compile_partial(tree, source)
+    if any(d.code == "DR110" for d in errors):
+        return sorted(errors, key=_sort_key)  # without its delegation chains the analysis would mislead
+    found = _analyse(compiled, on or date.today())
+    if errors:
+        found = _not_from_broken(found, tree, errors, compiled)
+    return sorted([*errors, *found], key=_sort_key)
+
+
+def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic],
+                     compiled: CompiledCharter) -> list[Diagnostic]:
+    """The findings that do not stem from a statement that failed to compile.
+
+    The analysis sees the charter without its broken statements, so "no role
+    may decide `d`" (DR208) and "role `cfo` holds nothing" (DR209) are false
+    when the broken line is `cf0 may decide d`: the broken statement names
+    them. Such a finding is left out when a broken statement names its
+    decision or role, or misspells it (`cf0` for `cfo`). The other rules judge
+    what the statements that compiled say, and are kept.
+    """
+    from ...compile.compiler import suggest
+    from ...syntax.parse import reserved_words
+
+    lines = {d.span.line for d in errors if d.span is not None and d.severity is Severity.ERROR}
+    names = set(compiled.roles) | set(compiled.decisions)
+    touched: set[str] = set()
+    source = compiled.source
+    for st in tree.statements:
+        if any(st.span.line <= line <= st.span.end_line for line in lines):
+            text = "\n".join(source.line(n) for n in range(st.span.line, st.span.end_line + 1))
+            touched.update(w for w in re.findall(r"\w+", text) if w in names)
+    for d in errors:
+        if d.code not in ("DR101", "DR102"):  # an undeclared role or decision: perhaps a misspelt one
+            continue
+        written = re.match(r"`(\w+)`", d.message)
+        if written and written.group(1) not in reserved_words():
+            guess = suggest(written.group(1), names)
+            if guess:
+                touched.add(guess)
+    if not touched:
+        return found
+    return [d for d in found if d.code not in _NAMES_IT or not touched.intersection(re.findall(r"`(\w+)`", d.message))]
+
+
+_NAMES_IT = frozenset({"DR208", "DR209"})
+"""The rules that say nothing names a decision or role: a broken statement that names it makes them false."""
+
+
+def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
+    """Lint a loaded charter (or a charter's text): the findings of every rule, in line order."""
+    if isinstance(charter, str):
+        return lint_text(charter, on=on)
+    return sorted(_analyse(charter.compiled, on or date.today()), key=_sort_key)
+
+
+def rule_index() -> list[dict[str, str]]:
+    """Every rule's code, name, severity and first docstring line, for docs and SARIF."""
+    from ...compile.compiler import __doc__ as _  # noqa: F401  (compile codes are documented in docs/lint-rules.md)
+
+    return [{"code": r.CODE, "name": r.NAME, "severity": r.SEVERITY.value,
+             "summary": (r.__doc__ or "").strip().splitlines()[0]} for r in RULES]
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(diags: Iterable[Diagnostic]) -> str:
+    """SARIF 2.1.0, as GitHub code scanning accepts it: rule metadata, physical locations, levels."""
+    from ... import __version__
+
+    diags = list(diags)
+    rules: dict[str, dict[str, Any]] = {}
+    for r in RULES:
+        # No helpUri: the project has no website, so the rule's whole text travels in the log itself.
+        doc = (r.__doc__ or r.NAME).strip()
+        rules[r.CODE] = {"id": r.CODE, "name": r.NAME,
+                         "shortDescription": {"text": doc.splitlines()[0]},
+                         "fullDescription": {"text": " ".join(doc.split())},
+                         "help": {"text": doc},
+                         "defaultConfiguration": {"level": _SARIF_LEVEL[r.SEVERITY.value]}}
+    for d in diags:
+        rules.setdefault(d.code, {"id": d.code, "name": d.code,
+                                  "shortDescription": {"text": "an error in the charter"},
+                                  "help": {"text": f"{d.code}: an error in the charter; each message says what "
+                                                   f"is wrong and its hint how to fix it (the codes are listed "
+                                                   f"in docs/lint-rules.md of decisionrights)"},
+                                  "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity.value]}})
+    order = list(rules)
+    results = []
+    for d in diags:
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": d.path}}}
+        if d.span is not None:
+            location["physicalLocation"]["region"] = {
+                "startLine": d.span.line, "startColumn": d.span.column,
+                "endLine": d.span.end_line, "endColumn": d.span.end_column}
+        text = d.message + "".join(f"\n{note}" for note in d.notes) + (f"\nhelp: {d.help}" if d.help else "")
+        result: dict[str, Any] = {"ruleId": d.code, "ruleIndex": order.index(d.code),
+                                  "level": _SARIF_LEVEL[d.severity.value], "message": {"text": text},
+                                  "locations": [location]}
+        related = [{"id": i, "message": {"text": lab.message},
+                    "physicalLocation": {"artifactLocation": {"uri": lab.path or d.path},
+                                         "region": {"startLine": lab.span.line, "startColumn": lab.span.column}}}
+                   for i, lab in enumerate(d.labels)]
+        if related:
+            result["relatedLocations"] = related
+        results.append(result)
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "decisionrights", "version": __version__,
+                                         "rules": list(rules.values())}},
+                     "results": results}]}
+    return json.dumps(log, indent=2)

@@ -1,0 +1,101 @@
+"""Helpers the analysis rules share: showing a sample request, naming a region's owner."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+from ...compile.compiler import CompiledCharter
+from ...compile.conditions import Value
+from ...values import format_number
+
+
+def show_value(cc: CompiledCharter, decision: str, attr: str, value: Value) -> str:
+    spec = cc.decisions[decision].attrs[attr]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        text = format_number(value)
+        return f"{text} {spec.currency}" if spec.kind == "money" and spec.currency else text
+    if isinstance(value, date):
+        return value.isoformat()
+    if spec.kind == "text":
+        return f'"{value}"'
+    return str(value)
+
+
+def show_request(cc: CompiledCharter, decision: str, sample: Mapping[str, Value]) -> str:
+    """`amount = 15k EUR, category = hardware` — defaults left out when the sample keeps them."""
+    parts = []
+    for name, spec in cc.decisions[decision].attrs.items():
+        value = sample[name]
+        if spec.has_default and value == spec.default and type(value) is type(spec.default):
+            continue
+        parts.append(f"{name} = {show_value(cc, decision, name, value)}")
+    return ", ".join(parts) or "any request"
+
+
+def held_by_delegator(an, delegation):
+    """What the delegator of `delegation` holds of its decision, at any date, as three regions:
+
+    `held`, everything it may decide; `passable`, what it may pass on to this
+    delegate (ways with a link to spare that do not already run through the
+    delegate); `stuck`, what it holds only through a delegation received
+    without `may subdelegate` (loops back to the delegate are not counted: a
+    cycle is DR203's finding).
+    """
+    held = passable = stuck = an.nothing(delegation.decision)
+    for path in an.cc.paths.get((delegation.delegator, delegation.decision), ()):
+        region = an.path_region(path, dated=False)
+        held = held | region
+        if delegation.delegate in path.chain:
+            continue
+        if path.remaining >= 1:
+            passable = passable | region
+        else:
+            stuck = stuck | region
+    return held, passable, stuck - passable
+
+
+def on_one_line(cc: CompiledCharter):
+    """A test `same_line(a, b)`: is one of the two roles above the other in the reporting line?
+
+    Built once in linear time (each role's place in a walk of the reporting
+    forest: a role is above another when the other's place lies inside its
+    span), so each test is constant time, however long the line.
+    """
+    reports: dict[str, list[str]] = {}
+    for role in cc.roles:
+        boss = cc.manager.get(role)
+        if boss is not None:
+            reports.setdefault(boss, []).append(role)
+    enter: dict[str, int] = {}
+    leave: dict[str, int] = {}
+    clock = 0
+    for top in cc.roles:
+        if cc.manager.get(top) is not None or top in enter:
+            continue
+        stack = [(top, iter(reports.get(top, ())))]
+        enter[top] = clock
+        clock += 1
+        while stack:
+            role, below = stack[-1]
+            nxt = next(below, None)
+            if nxt is None:
+                leave[role] = clock
+                stack.pop()
+            elif nxt not in enter:
+                enter[nxt] = clock
+                clock += 1
+                stack.append((nxt, iter(reports.get(nxt, ()))))
+
+    def above(a: str, b: str) -> bool:
+        return a in enter and b in enter and enter[a] < enter[b] and leave[b] <= leave[a]
+
+    return lambda a, b: above(a, b) or above(b, a)
+
+
+def when(region_text: str, everything: str = "for every request") -> str:
+    """`when amount > 10k`, or a phrase for the region that holds everything."""
+    return everything if region_text == "true" else f"when {region_text}"

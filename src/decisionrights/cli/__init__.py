@@ -1,0 +1,1 @@
+"""The command line: `main` reads arguments and files and sets exit codes; one module per group of commands."""

@@ -1,0 +1,85 @@
+"""Commands that show a charter to people: matrix, graph, card (see views.py).
+
+Each command reads one charter, renders a view of it with `views` and prints
+it; the exit codes are the CLI's: 0 fine, 1 an error in the charter, 2 a
+usage error (an unknown role or decision, a bad date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from ..views import matrix as views
+from ..diagnostics import use_color
+
+
+def _on(args: argparse.Namespace, cmd):
+    from .main import _date_option
+
+    return _date_option(args.on, cmd) if args.on else None
+
+
+def cmd_matrix(args: argparse.Namespace, cmd) -> int:
+    from .main import OK, _load
+
+    charter = _load(args.file)
+    matrix = views.authority_matrix(charter, on=_on(args, cmd))
+    if args.format == "csv":
+        sys.stdout.write(views.matrix_csv(matrix))
+    elif args.format == "html":
+        sys.stdout.write(views.matrix_html(matrix, version=__version__))
+    else:
+        sys.stdout.write(views.matrix_markdown(matrix))
+    return OK
+
+
+def cmd_graph(args: argparse.Namespace, cmd) -> int:
+    from .main import OK, _load, check_name
+
+    charter = _load(args.file)
+    if args.decision is not None:
+        check_name(cmd, charter, "decision", args.decision)
+    render = views.graph_dot if args.format == "dot" else views.graph_mermaid
+    sys.stdout.write(render(charter, decision=args.decision))
+    return OK
+
+
+def cmd_card(args: argparse.Namespace, cmd) -> int:
+    from .main import OK, _load, check_name
+
+    charter = _load(args.file)
+    check_name(cmd, charter, "role", args.role)
+    card = views.authority_card(charter, args.role, on=_on(args, cmd))
+    if args.format == "markdown":
+        sys.stdout.write(views.card_markdown(card))
+    else:
+        sys.stdout.write(views.card_text(card, color=use_color(sys.stdout)))
+    return OK
+
+
+def register(sub: argparse._SubParsersAction, parser_class: type) -> None:
+    """Add the view commands to the CLI's subcommands."""
+    on_help = "show authority on this date (YYYY-MM-DD); today by default"
+
+    matrix = sub.add_parser("matrix", help="the authority matrix: decisions × roles, in plain words")
+    matrix.add_argument("file", metavar="FILE")
+    matrix.add_argument("--format", choices=("markdown", "csv", "html"), default="markdown",
+                        help="markdown (default), csv, or one self-contained printable html page")
+    matrix.add_argument("--on", metavar="DATE", help=on_help)
+    matrix.set_defaults(run=cmd_matrix)
+
+    graph = sub.add_parser("graph", help="the reporting line and the delegations, as a diagram")
+    graph.add_argument("file", metavar="FILE")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
+                       help="mermaid (default; GitHub renders it) or Graphviz dot")
+    graph.add_argument("--decision", metavar="DECISION", help="show only the delegations of this decision")
+    graph.set_defaults(run=cmd_graph)
+
+    card = sub.add_parser("card", help="one page for ROLE: what I may decide, with whom, and what not")
+    card.add_argument("file", metavar="FILE")
+    card.add_argument("role", metavar="ROLE")
+    card.add_argument("--format", choices=("text", "markdown"), default="text")
+    card.add_argument("--on", metavar="DATE", help=on_help)
+    card.set_defaults(run=cmd_card)

@@ -1,0 +1,269 @@
+"""The answer to "may this role decide this?": truthy when allowed, and it explains itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..compile.conditions import Value
+from ..compile.ir import Rule
+from ..values import format_number
+
+
+Reason = Literal["forbidden", "outside_limits", "not_granted", "delegation_inactive"]
+"""Why a no is a no: the four stable reasons (docs/semantics.md), `Answer.reason` of every no."""
+
+
+class RuleModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    decision: str
+    role: str | None
+    file: str
+    line: int
+    column: int
+    text: str
+    delegator: str | None = None
+    delegate: str | None = None
+
+
+class AnswerModel(BaseModel):
+    """The JSON shape of an answer (`Answer.to_dict()` / `decisionrights ask --json`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    decision: str
+    request: dict[str, Any]
+    on: date
+    allowed: bool
+    reason: Reason | None
+    announce: tuple[str, ...]
+    inform: tuple[str, ...]
+    consult: tuple[str, ...]
+    agreement: tuple[str, ...]
+    may_propose: bool
+    escalate_to: tuple[str, ...] | None
+    because: tuple[RuleModel, ...]
+    via: tuple[RuleModel, ...]
+    explanation: str
+
+
+LATER: Any = "later"
+"""Marks a part of a no that is worked out when first asked for (see `Answer.reason`)."""
+
+
+class Verdict:
+    """What answers through one way share: everything but the request and its date.
+
+    One per way in (a yes) and one per role and decision (a no), made once when
+    the pair is first asked about, so an answer costs three slots to build.
+    """
+
+    __slots__ = ("charter", "role", "decision", "obligations", "may_propose", "because", "via")
+
+    def __init__(self, charter: Any, role: str, decision: str, obligations: frozenset[tuple[str, str]],
+                 may_propose: bool, because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+        self.charter = charter
+        self.role = role
+        self.decision = decision
+        self.obligations = obligations
+        self.may_propose = may_propose
+        self.because = because
+        self.via = via
+
+
+class Answer:
+    """What the charter says about one request.
+
+    `allowed` (also the answer's truth value); the obligations `announce`,
+    `inform`, `consult`, `agreement` (sorted tuples of roles); `may_propose`;
+    `escalate_to` when not allowed (empty: nobody may decide it); `reason`
+    (`forbidden`, `outside_limits`, `not_granted`, `delegation_inactive`, or
+    None when allowed); `because`, the rules that decided it; `via`, the
+    delegation chain used; `request`, the checked attributes; `on`, the date
+    it was decided for. `explain()` says it in words.
+
+    An answer is built cheaply: what it shares with other answers through the
+    same way is kept once, and what is not needed to say yes or no (why not,
+    the escalation targets, the explanation) is worked out on first access
+    and kept.
+    """
+
+    __slots__ = ("_v", "request", "_on", "_reason", "_because", "_escalate_to", "_text")
+    allowed: bool
+    """May the role decide it (also the answer's truth value): a yes is a `_Yes`, a no a `_No`."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Answer":
+        if cls is Answer:  # an answer is a yes or a no, and each says so without Python code: see below
+            allowed = args[5] if len(args) > 5 else kwargs["allowed"]
+            cls = _Yes if allowed else _No
+        return object.__new__(cls)
+
+    def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
+                 allowed: bool, reason: Reason | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
+                 because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+        """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
+        self._v = Verdict(charter, role, decision, obligations, may_propose, because, via)
+        self.request = request
+        self._on = on
+        if reason is not LATER:
+            self._reason = reason
+
+    # The generated fast path (`_codegen`) builds answers without `__init__`: it makes a `_Yes`
+    # or a `_No` and sets `_v`, `request` and `_on`; the other slots stay empty until first asked for.
+
+    @property
+    def role(self) -> str:
+        return self._v.role
+
+    @property
+    def decision(self) -> str:
+        return self._v.decision
+
+    @property
+    def obligations(self) -> frozenset[tuple[str, str]]:
+        return self._v.obligations
+
+    @property
+    def may_propose(self) -> bool:
+        return self._v.may_propose
+
+    @property
+    def via(self) -> tuple[Rule, ...]:
+        """The delegation chain used, first link first; empty for a grant of the role's own or a no."""
+        return self._v.via
+
+    @property
+    def on(self) -> date:
+        """The request's date (the day it was asked when the caller gave none)."""
+        return self._on
+
+    def _why_not(self) -> None:
+        from .rule import why_not
+
+        v = self._v
+        self._reason, self._because = why_not(v.charter, v.role, v.decision, self.request, self._on)
+
+    @property
+    def reason(self) -> Reason | None:
+        """None when allowed; else `forbidden`, `delegation_inactive`, `outside_limits` or `not_granted`."""
+        try:
+            return self._reason
+        except AttributeError:
+            pass
+        if self.allowed:
+            return None
+        self._why_not()
+        return self._reason
+
+    @property
+    def because(self) -> tuple[Rule, ...]:
+        """The rules that decided it: the grant and delegations used, or the forbids that denied it,
+        or the limits the request is outside of."""
+        found = self._v.because
+        if found is not None:
+            return found
+        try:
+            return self._because
+        except AttributeError:
+            pass
+        self._why_not()
+        return self._because
+
+    def _of(self, kind: str) -> tuple[str, ...]:
+        return tuple(sorted(r for k, r in self.obligations if k == kind))
+
+    @property
+    def announce(self) -> tuple[str, ...]:
+        return self._of("announce")
+
+    @property
+    def inform(self) -> tuple[str, ...]:
+        return self._of("inform")
+
+    @property
+    def consult(self) -> tuple[str, ...]:
+        return self._of("consult")
+
+    @property
+    def agreement(self) -> tuple[str, ...]:
+        return self._of("agreement")
+
+    @property
+    def escalate_to(self) -> tuple[str, ...] | None:
+        """Whom to take it to when not allowed: the nearest allowed role up the line, else every
+        allowed role; `()` when nobody may decide it; None when the answer is yes."""
+        if self.allowed:
+            return None
+        try:
+            return self._escalate_to
+        except AttributeError:
+            pass
+        from .rule import escalation
+
+        v = self._v
+        self._escalate_to = escalation(v.charter, v.role, v.decision, self.request, self._on)
+        return self._escalate_to
+
+    def explain(self) -> str:
+        """The answer in a few lines a team lead can act on."""
+        try:
+            return self._text
+        except AttributeError:
+            pass
+        from .rule import explain
+
+        self._text = explain(self._v.charter, self)
+        return self._text
+
+    def to_model(self) -> AnswerModel:
+        return AnswerModel(
+            role=self.role, decision=self.decision, request={k: _jsonable(v) for k, v in self.request.items()},
+            on=self.on, allowed=self.allowed, reason=self.reason, announce=self.announce, inform=self.inform,
+            consult=self.consult, agreement=self.agreement, may_propose=self.may_propose,
+            escalate_to=self.escalate_to,
+            because=tuple(RuleModel(**r.to_dict()) for r in self.because),
+            via=tuple(RuleModel(**r.to_dict()) for r in self.via), explanation=self.explain())
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.to_model().model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def __repr__(self) -> str:
+        verdict = "allowed" if self.allowed else f"not allowed ({self.reason})"
+        return f"<Answer {self.role} · {self.decision}: {verdict}>"
+
+
+class _Yes(Answer):
+    """An answer that is yes: true, like any object without `__bool__` (no Python call to find out)."""
+
+    __slots__ = ()
+    allowed = True
+
+
+class _No(Answer):
+    """An answer that is no: false, because `bool()` with no arguments is False (again no Python call)."""
+
+    __slots__ = ()
+    allowed = False
+    __bool__ = staticmethod(bool)
+
+
+def _jsonable(value: Value) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value
+    return str(value)
+
+
+__all__ = ["Answer", "AnswerModel", "Reason", "Verdict", "format_number"]

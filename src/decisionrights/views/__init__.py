@@ -1,0 +1,1 @@
+"""Stage 5, views: the charter for people to read (matrix, graph, card)."""
