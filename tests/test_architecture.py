@@ -20,7 +20,7 @@ PACKAGE = "decisionrights"
 # The floors of the house, lowest first: a module may import from its own floor and the ones below.
 # The ground floor is shared by every stage; `charter` (the façade) and the front doors sit on top.
 FLOORS: list[tuple[str, ...]] = [
-    ("source", "values", "diagnostics", "errors", "words", "markdown"),
+    ("source", "values", "diagnostics", "errors", "words", "markdown", "version"),
     ("syntax",),
     ("compile",),
     ("decide",),

@@ -17,7 +17,7 @@ from .syntax.parse import Limits
 from .compile.ir import Rule
 from .source import Span
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Answer", "Charter", "diff", "CharterError", "CompileError", "DecisionRightsError", "Diagnostic",

@@ -37,8 +37,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from .compile.compiler import CompiledCharter
+
 if TYPE_CHECKING:
-    from .charter import Charter
     from .syntax.parse import Limits
 
 
@@ -80,10 +81,15 @@ def _caller_level() -> int:
     package = os.path.dirname(__file__)
     frame = sys._getframe(1)
     level = 1
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package:
+    while frame is not None and _inside(frame.f_code.co_filename, package):
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+def _inside(file: str, package: str) -> bool:
+    folder = os.path.dirname(file)
+    return folder == package or folder.startswith(package + os.sep)
 
 
 def supported() -> bool:
@@ -191,7 +197,7 @@ def _key(folder: int) -> bytes:
 def _code_fingerprint() -> bytes:
     """This library's code, as Python tells compiled modules apart (name, size, time of each file): an entry
     written by other code (an edited checkout, another build) is another entry, never a stale one."""
-    from . import __version__
+    from .version import __version__
     from .syntax.parse import _grammar_text
 
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
@@ -250,16 +256,14 @@ def _open_entry(data: bytes, key: bytes, name: str, text: str) -> memoryview:
 
 
 def load_cached(text: str, path: str, limits: "Limits", folder: Path,
-                build: Callable[[], "Charter"], paused: Callable) -> "Charter":
-    """The charter from the cache in `folder`, or `build()` stored there; a cache that cannot be trusted is skipped.
+                build: Callable[[], CompiledCharter], paused: Callable) -> CompiledCharter:
+    """The compiled charter from the cache in `folder`, or `build()` stored there; a cache that cannot be
+    trusted is skipped.
 
     `text` is the charter's text without a byte-order mark. `paused` is the
     context manager that pauses the garbage collector while a charter is made.
     """
-    from .charter import Charter
-    from .compile.compiler import CompiledCharter
-
-    def unused(why: str) -> Charter:  # the whole cache is passed over: say why once, compile instead
+    def unused(why: str) -> CompiledCharter:  # the whole cache is passed over: say why once, compile instead
         _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")
         return build()
 
@@ -286,7 +290,7 @@ def load_cached(text: str, path: str, limits: "Limits", folder: Path,
             if type(compiled) is not CompiledCharter or type(compiled.source.text) is not str \
                     or compiled.source.text != text or compiled.source.path != path:
                 raise _Refused("it holds something else than this charter")
-            return Charter(compiled)
+            return compiled
         except FileNotFoundError:
             pass  # not cached yet
         except OSError as exc:  # a link, a file that cannot be read: replaced below
@@ -297,13 +301,13 @@ def load_cached(text: str, path: str, limits: "Limits", folder: Path,
         except Exception as exc:  # an authentic entry that no longer loads (nothing read from the cache raises)
             _warn(f"an entry of the compiled-charter cache {str(folder)!r} was not used and is rewritten: "
                   f"it does not load ({type(exc).__name__})")
-        charter = build()
+        compiled = build()
         try:
-            payload = pickle.dumps(charter.compiled, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
             _write_private(name, fd, seal(key, name, text, payload))
         except (OSError, pickle.PickleError, TypeError, AttributeError, RecursionError) as exc:
             _warn(f"the compiled-charter cache {str(folder)!r} could not store a charter: "
                   f"{getattr(exc, 'strerror', None) or type(exc).__name__}")
-        return charter
+        return compiled
     finally:
         os.close(fd)

@@ -193,7 +193,8 @@ def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS,
         from .cache import load_cached
 
         text = _without_bom(str(text))  # the same entry as the text without it
-        return load_cached(text, path, limits, FilePath(folder), lambda: _build(text, path, limits), _gc_paused)
+        return Charter(load_cached(text, path, limits, FilePath(folder), lambda: _compiled(text, path, limits),
+                                   _gc_paused))
     return _compile(text, path, limits)
 
 
@@ -209,6 +210,10 @@ def _compile(text: str, path: str, limits: Limits) -> Charter:
 
 
 def _build(text: str, path: str, limits: Limits) -> Charter:
+    return Charter(_compiled(text, path, limits))
+
+
+def _compiled(text: str, path: str, limits: Limits) -> CompiledCharter:
     source = Source(text, path)
     try:
         tree = parse(source, limits)
@@ -218,7 +223,7 @@ def _build(text: str, path: str, limits: Limits) -> Charter:
             raise ParseError(sorted([*exc.diagnostics, *beside], key=_line_order)) from None
         raise
     with _gc_paused():
-        return Charter(compile_charter(tree, source))
+        return compile_charter(tree, source)
 
 
 def _line_order(d: Any) -> tuple[int, int]:

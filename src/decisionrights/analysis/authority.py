@@ -21,6 +21,7 @@ from ..compile.compiler import CompiledCharter, Path
 from ..diagnostics import Diagnostic, Severity
 from .regions import MAX_STEPS, OutOfSteps, Region, TooComplex, budget
 from ..source import Span
+from ..words import Obligations
 
 TOO_COMPLEX = "DR200"
 STEPS_PER_STATEMENT = 1_000
@@ -98,13 +99,7 @@ class Part:
     region: Region
 
     def obligation_text(self) -> str:
-        kinds = {"announce": "announce", "inform": "inform", "consult": "consult", "agreement": "with agreement of"}
-        out = []
-        for kind, word in kinds.items():
-            roles = sorted(r for k, r in self.obligations if k == kind)
-            if roles:
-                out.append(f"{word} {', '.join(roles)}")
-        return "; ".join(out)
+        return Obligations(self.obligations).text()
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .. import markdown as md
 from .authority import Analysis, bounded_analysis
-from ..charter import Charter
 from ..compile.compiler import CompiledCharter
-from .lint._common import show_request
+from ..words import IN_A_SENTENCE, KEYWORD, Obligations, request_text
 from .regions import Region
+
+if TYPE_CHECKING:
+    from ..charter import Charter
 
 ChangeKind = Literal["widened", "narrowed", "obligations", "role_added", "role_removed", "decision_added",
                      "decision_removed", "decision_changed"]
@@ -102,13 +104,9 @@ class Changes(BaseModel):
 
 # -- computing ---------------------------------------------------------------------
 
-_KEYWORDS = {"announce": "announce", "inform": "inform", "consult": "consult", "agreement": "with agreement of"}
-_VERBS = {"announce": "announce to", "inform": "inform", "consult": "consult", "agreement": "get the agreement of"}
-
-
-def _obligation_words(obligations) -> tuple[str, ...]:
+def _obligation_words(obligations: frozenset) -> tuple[str, ...]:
     """Obligations as the charter writes them: `inform cfo`, `with agreement of controller`."""
-    return tuple(f"{_KEYWORDS[k]} {r}" for k, r in sorted(obligations))
+    return Obligations(obligations).written()
 
 
 def _as_verbs(words: tuple[str, ...], name: Callable[[str], str] = str) -> str:
@@ -116,9 +114,9 @@ def _as_verbs(words: tuple[str, ...], name: Callable[[str], str] = str) -> str:
     shown by `name`: as it is, or as a Markdown code span)."""
     out = []
     for word in words:
-        for kind, keyword in _KEYWORDS.items():
+        for kind, keyword in KEYWORD.items():
             if word.startswith(keyword + " "):
-                out.append(f"{_VERBS[kind]} {name(word[len(keyword) + 1:])}")
+                out.append(f"{IN_A_SENTENCE[kind]} {name(word[len(keyword) + 1:])}")
                 break
     return ", ".join(out)
 
@@ -212,7 +210,7 @@ def _region_changes(a: CompiledCharter, b: CompiledCharter, role: str, decision:
         sample = region.sample()
         out.append(Change(kind=kind, role=role, decision=decision, when=region.render(cur),
                           example={k: _plain(v) for k, v in sample.items()},
-                          example_text=show_request(shown_by, decision, sample),
+                          example_text=request_text(shown_by.decisions[decision].attrs, sample),
                           old=_places(a, seg.old, role, decision, region),
                           new=_places(b, seg.new, role, decision, region)))
     for po in old.parts:
@@ -225,7 +223,7 @@ def _region_changes(a: CompiledCharter, b: CompiledCharter, role: str, decision:
             sample = both.sample()
             out.append(Change(kind="obligations", role=role, decision=decision, when=both.render(cur),
                               example={k: _plain(v) for k, v in sample.items()},
-                              example_text=show_request(b, decision, sample),
+                              example_text=request_text(b.decisions[decision].attrs, sample),
                               obligations_added=_obligation_words(pn.obligations - po.obligations),
                               obligations_removed=_obligation_words(po.obligations - pn.obligations),
                               old=_places(a, seg.old, role, decision, both),

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ..charter import Charter
 from ..compile.compiler import ExpectC
 from ..diagnostics import Diagnostic, Severity
 from ..decide.rule import decide, nearest_path
 from ..compile.ir import Rule
+from ..words import KEYWORD
+
+if TYPE_CHECKING:
+    from ..charter import Charter
 
 EXPECTATION_FAILED = "DR301"
 
@@ -48,7 +52,7 @@ def check(charter: Charter, expect: ExpectC, today: date | None = None) -> Outco
     for kind, roles in expect.obligations.items():
         got_roles = frozenset(getattr(answer, kind))
         if got_roles != roles:
-            word = "with agreement of" if kind == "agreement" else kind
+            word = KEYWORD[kind]
             problems.append(f"`{word}` is {_names(got_roles)}, not {_names(roles)}")
     return Outcome(expect, tuple(problems), answer.explain(), _exercised(charter, answer))
 

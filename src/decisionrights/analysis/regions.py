@@ -92,7 +92,7 @@ def budget(steps: int = MAX_STEPS) -> Iterator[None]:
         _local.left = None
 
 
-def _spend(steps: int) -> None:
+def spend(steps: int) -> None:
     left = getattr(_local, "left", None)
     if left is not None:
         left -= steps
@@ -130,7 +130,7 @@ _REFERENCE_DAY = date(2027, 1, 1).toordinal()
 
 def _combine(a: Cuts, b: Cuts, keep: Callable[[bool, bool], bool]) -> Cuts:
     """The canonical cuts of {x : keep(x in a, x in b)}, by one sweep over both."""
-    _spend(len(a) + len(b) + 4)  # a sweep costs about as much as four cuts before it starts
+    spend(len(a) + len(b) + 4)  # a sweep costs about as much as four cuts before it starts
     out: list[Cut] = []
     i = j = 0
     in_a = in_b = inside = False
@@ -558,7 +558,7 @@ def _widen(boxes: list[Box]) -> tuple[list[Box], bool]:
     """
     out = list(boxes)
     changed = False
-    _spend(len(out) * len(out))
+    spend(len(out) * len(out))
     for k in range(len(out)):
         for j in range(len(out)):
             if j == k:
@@ -594,7 +594,7 @@ def _merge_neighbours(boxes: list[Box]) -> list[Box]:
     while changed and len(boxes) > 1:
         changed = False
         for i in range(width):
-            _spend(len(boxes))
+            spend(len(boxes))
             groups: dict[Box, int] = {}
             merged: list[Box] = []
             for box in boxes:
@@ -614,7 +614,7 @@ def _merge_neighbours(boxes: list[Box]) -> list[Box]:
 def _absorb(boxes: list[Box]) -> list[Box]:
     """Drop every box contained in another (the larger one, or the earlier of equals, stays)."""
     kept: list[Box] = []
-    _spend(len(boxes) * len(boxes))
+    spend(len(boxes) * len(boxes))
     for k, box in enumerate(boxes):
         inside = any(j != k and _box_le(box, other) and (j < k or not _box_le(other, box))
                      for j, other in enumerate(boxes))
@@ -671,7 +671,7 @@ class Region:
 
     def __and__(self, other: Region) -> Region:
         other = self._check(other)
-        _spend(len(self._boxes) * len(other._boxes))
+        spend(len(self._boxes) * len(other._boxes))
         boxes = [box for a in self._boxes for b in other._boxes
                  if (box := _box_and(a, b)) is not None]
         return Region(self._space, boxes)
@@ -698,7 +698,7 @@ class Region:
     def __le__(self, other: Region) -> bool:
         """Subset: every request in `self` is in `other`."""
         other = self._check(other)
-        _spend(len(self._boxes) * len(other._boxes))
+        spend(len(self._boxes) * len(other._boxes))
         for box in self._boxes:
             if any(_box_le(box, b) for b in other._boxes):
                 continue
@@ -803,7 +803,7 @@ def _minus_all(boxes: Iterable[Box], holes: Iterable[Box]) -> list[Box]:
     for hole in holes:
         if not current:
             break
-        _spend(len(current))
+        spend(len(current))
         current = [piece for box in current for piece in _box_minus(box, hole)]
     return current
 
@@ -882,7 +882,7 @@ def _conjunction(items: Sequence[Cond], space: _Space, negate: bool) -> list[Box
     boxes: list[Box] = [tuple(parts)]
     for item in others:
         inner = _simplify(_boxes_of(item, space, negate))
-        _spend(len(boxes) * len(inner))
+        spend(len(boxes) * len(inner))
         boxes = [box for a in boxes for b in inner if (box := _box_and(a, b)) is not None]
         if not boxes:
             return []

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from types import ModuleType
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ...charter import Charter
 from ...compile.compiler import CompiledCharter, compile_partial, errors_beside
 from ...diagnostics import Diagnostic, Label, Severity
 from ...errors import CharterError
 from ...syntax.parse import parse
 from ...source import Source, Span
+
+if TYPE_CHECKING:
+    from ...charter import Charter
 from . import (
     beyond_authority,
     confusable_names,
@@ -183,7 +185,7 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 def render_sarif(diags: Iterable[Diagnostic]) -> str:
     """SARIF 2.1.0, as GitHub code scanning accepts it: rule metadata, physical locations, levels."""
-    from ... import __version__
+    from ...version import __version__
 
     diags = list(diags)
     rules: dict[str, dict[str, Any]] = {}

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Mapping
 
 from ...compile.compiler import CompiledCharter
 from ...compile.conditions import Value
-from ...values import format_number
-
-
-def show_value(cc: CompiledCharter, decision: str, attr: str, value: Value) -> str:
-    spec = cc.decisions[decision].attrs[attr]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        text = format_number(value)
-        return f"{text} {spec.currency}" if spec.kind == "money" and spec.currency else text
-    if isinstance(value, date):
-        return value.isoformat()
-    if spec.kind == "text":
-        return f'"{value}"'
-    return str(value)
+from ...words import request_text
 
 
 def show_request(cc: CompiledCharter, decision: str, sample: Mapping[str, Value]) -> str:
     """`amount = 15k EUR, category = hardware` — defaults left out when the sample keeps them."""
-    parts = []
-    for name, spec in cc.decisions[decision].attrs.items():
-        value = sample[name]
-        if spec.has_default and value == spec.default and type(value) is type(spec.default):
-            continue
-        parts.append(f"{name} = {show_value(cc, decision, name, value)}")
-    return ", ".join(parts) or "any request"
+    return request_text(cc.decisions[decision].attrs, sample)
 
 
 def held_by_delegator(an, delegation):

@@ -16,7 +16,7 @@ split the region between them.
 from __future__ import annotations
 
 from ...diagnostics import Severity
-from ..regions import _spend as spend
+from ..regions import spend
 from ._common import on_one_line, show_request, when
 
 CODE = "DR210"
