@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
-from ..views import matrix as views
+from .. import __version__, views
 from ..diagnostics import use_color
 from .common import OK, CommandLine, check_name, load, on_option
 
