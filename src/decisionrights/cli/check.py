@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..diagnostics import Diagnostic, Severity, render_github, render_json, use_color
+from .. import __version__
+from ..diagnostics import Diagnostic, Severity, render_github, render_json, render_sarif, use_color
 from ..errors import CharterError
 from .common import FAILED, OK, USAGE, CommandLine, UsageError, load, on_option, print_diags, read, \
     report_usage, shown_name
@@ -61,7 +62,7 @@ def cmd_test(args: argparse.Namespace, cmd: CommandLine) -> int:
 
 
 def cmd_lint(args: argparse.Namespace, cmd: CommandLine) -> int:
-    from ..analysis.lint import lint_text, render_sarif
+    from ..analysis.lint import lint_text, rule_index
 
     diags: list[Diagnostic] = []
     on = on_option(args.on, cmd)
@@ -79,7 +80,7 @@ def cmd_lint(args: argparse.Namespace, cmd: CommandLine) -> int:
     if args.format == "json":
         print(render_json(diags))
     elif args.format == "sarif":
-        print(render_sarif(diags))
+        print(render_sarif(diags, rule_index(), version=__version__))
     elif args.format == "github":
         if diags:
             print(render_github(diags))
