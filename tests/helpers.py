@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,3 +35,18 @@ def charter_text(body: str, *, currency: str | None = "EUR", flows_up: bool = Fa
     if flows_up:
         head.append("authority flows up")
     return "\n".join(head) + "\n" + body
+
+
+UPDATE_GOLDENS = "UPDATE_GOLDENS"
+"""`UPDATE_GOLDENS=1 python -m pytest …` rewrites the golden files with what the code gives now; review the diff."""
+
+
+def assert_golden(path: Path, got: str) -> None:
+    """`got` is the golden file's text; with `UPDATE_GOLDENS=1` it becomes it (UTF-8, `\\n` line ends)."""
+    if os.environ.get(UPDATE_GOLDENS, "") not in ("", "0"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8", newline="\n")
+    assert path.exists(), f"no golden {path.name}; run with UPDATE_GOLDENS=1 and review it"
+    expected = path.read_text(encoding="utf-8")
+    assert expected.strip(), f"{path.name} is empty"
+    assert got == expected, f"{path.name} changed; review it, then regenerate with UPDATE_GOLDENS=1"

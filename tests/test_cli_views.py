@@ -18,11 +18,10 @@ import pytest
 import decisionrights as dr
 from decisionrights.cli.main import main
 
-from helpers import CORPUS, EXAMPLES, ROOT
+from helpers import CORPUS, EXAMPLES, ROOT, assert_golden
 
 GOLDEN = CORPUS / "views"
 ON = "2027-01-15"
-UPDATE = bool(os.environ.get("UPDATE_GOLDENS"))
 CARD_ROLE = {"acme-finance": "controller", "intent-based": "engineering_manager", "platform-team": "developer"}
 
 VIEWS = {
@@ -56,12 +55,7 @@ def test_golden(capsys, example, view):
     assert code == 0, err
     assert out.strip(), "a view is never empty"
     golden = GOLDEN / f"{example}.{view}"
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(out, encoding="utf-8")
-    expected = golden.read_text(encoding="utf-8")
-    assert expected.strip(), f"{golden} is empty"
-    assert out == expected, f"{golden.name} changed; review it, then regenerate with UPDATE_GOLDENS=1"
+    assert_golden(golden, out)
 
 
 def test_every_golden_is_checked():

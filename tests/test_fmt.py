@@ -1,12 +1,11 @@
 """`decisionrights fmt`: the canonical layout — golden files, idempotence, meaning preserved, comments kept.
 
 Golden files: `tests/corpus/fmt/NAME.charter` formats to `NAME.formatted`.
-Run with `DECISIONRIGHTS_UPDATE_GOLDEN=1` to rewrite the golden files, then review the change.
+Run with `UPDATE_GOLDENS=1` to rewrite the golden files, then review the change.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -19,11 +18,10 @@ from decisionrights.compile.conditions import All, AnyOf, Not
 from decisionrights.errors import CharterError
 from decisionrights.syntax.fmt import LINE_WIDTH, check_text, diff_text, format_text
 
-from helpers import CORPUS, EXAMPLES
+from helpers import CORPUS, EXAMPLES, assert_golden
 
 FMT = CORPUS / "fmt"
 INPUTS = sorted(FMT.glob("*.charter"))
-UPDATE = os.environ.get("DECISIONRIGHTS_UPDATE_GOLDEN") == "1"
 
 
 # -- what a charter means, without where it is written -------------------------------
@@ -79,10 +77,7 @@ def comments(text: str) -> list[str]:
 def test_golden(path: Path):
     golden = path.with_suffix(".formatted")
     got = format_text(path.read_text(encoding="utf-8"), str(path))
-    if UPDATE:
-        golden.write_text(got, encoding="utf-8")
-    assert golden.read_text(encoding="utf-8").strip(), f"{golden.name} is empty"
-    assert got == golden.read_text(encoding="utf-8")
+    assert_golden(golden, got)
 
 
 def test_the_corpus_has_every_kind_of_input():

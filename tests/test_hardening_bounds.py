@@ -252,7 +252,7 @@ def test_small_overlaps_are_still_answered_exactly():
 
 
 def test_views_and_diff_stop_with_the_located_error():
-    from decisionrights.views.matrix import authority_card, authority_matrix
+    from decisionrights.views import authority_card, authority_matrix
 
     text = staircase(80)
     charter = dr.loads(text, "staircase.charter")

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 import decisionrights as dr
-from decisionrights.views import matrix as views
+from decisionrights import views
+from decisionrights.views import graph
 from decisionrights.cli.main import main
 
 from helpers import EXAMPLES, ROOT, charter_text
@@ -221,9 +222,9 @@ def test_mermaid_graph_renders_as_intended_in_chromium(browser_check, config):
         cc = charter.compiled
         assert sorted(_squeeze(t) for t in got["nodes"]) == sorted(cc.roles), name
         assert [_squeeze(t) for t in got["title"]] == [_squeeze(cc.title)], name
-        used = views._used(cc)
-        intended = sorted(_squeeze("".join(views._delegation_lines(cc, d)
-                                           + ([] if id(d) in used else [views._GIVES_NOTHING])))
+        used = graph.used_delegations(cc)
+        intended = sorted(_squeeze("".join(graph.delegation_lines(cc, d)
+                                           + ([] if id(d) in used else [graph.GIVES_NOTHING])))
                           for d in cc.delegations)
         assert sorted(_squeeze(t) for t in got["edges"]) == intended, name
     # The examples' limits read as written, `<=` and `>=`: no entity code shows.

@@ -317,8 +317,14 @@ def test_a_role_called_nobody_cannot_turn_grants_into_forbids() -> None:
 
 
 def test_level_stays_a_good_attribute_name() -> None:
-    dr.loads(BASE.replace("urgent: bool = false", "level: number") + "ceo delegates purchase to cfo "
-             "may subdelegate up to 1 level\n")
+    """`level` is a word of `may subdelegate up to 1 level`, and still an attribute like any other."""
+    charter = dr.loads(BASE.replace("urgent: bool = false", "level: number") + "ceo delegates purchase to cfo "
+                       "when level <= 2 may subdelegate up to 1 level\n")
+    assert charter.compiled.decisions["purchase"].attrs["level"].kind == "number"
+    assert [d.further for d in charter.compiled.delegations] == [1]
+    asked = {"amount": "100", "category": "hardware"}
+    assert charter.may("cfo", "purchase", **asked, level=2).allowed
+    assert not charter.may("cfo", "purchase", **asked, level=3).allowed
 
 
 S = Span(1, 1, 1, 2)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 from pathlib import Path
 
@@ -24,9 +23,10 @@ import pytest
 
 from decisionrights.cli.main import main
 
+from helpers import assert_golden
+
 INVALID = Path(__file__).resolve().parent / "corpus" / "invalid"
 CHARTERS = sorted(INVALID.glob("*.charter"))
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 _HEADER = re.compile(r"^(error|warning|info)\[(DR\d{3})\]: (.+)$", re.M)
 _LOCATION = re.compile(r"^ --> (.+):(\d+):(\d+)$", re.M)
@@ -55,12 +55,7 @@ def test_the_corpus_is_large_enough() -> None:
 def test_lint_output_matches_golden(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, output = lint(path, monkeypatch)
     golden = path.with_suffix(".expected")
-    if UPDATE:
-        golden.write_text(output, encoding="utf-8", newline="\n")
-    assert golden.exists(), f"no golden file for {path.name}; run with UPDATE_GOLDENS=1"
-    expected = golden.read_text(encoding="utf-8")
-    assert expected.strip(), f"{golden.name} is empty"
-    assert output == expected
+    assert_golden(golden, output)
     assert code == 1, "lint must fail on a broken charter"
     assert "Traceback" not in output
 

@@ -8,7 +8,6 @@ Goldens sit beside each case as `NAME.expected` (text) and, for flawed.charter,
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 
 import pytest
@@ -17,7 +16,7 @@ import decisionrights as dr
 from decisionrights.cli.main import main
 from decisionrights.analysis.lint import RULES, lint_text
 
-from helpers import CORPUS, EXAMPLES, spec_example_params
+from helpers import CORPUS, EXAMPLES, assert_golden, spec_example_params
 
 LINT = CORPUS / "lint"
 ON = "2026-11-28"
@@ -31,18 +30,10 @@ def cli(capsys, monkeypatch, *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def golden(path, text: str) -> None:
-    if os.environ.get("UPDATE_GOLDENS"):
-        path.write_text(text)
-    expected = path.read_text()
-    assert expected.strip(), f"{path.name} is empty"
-    assert text == expected
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_golden_text(case, capsys, monkeypatch):
     code, out = cli(capsys, monkeypatch, "lint", "--on", ON, case.name)
-    golden(case.with_suffix(".expected"), out)
+    assert_golden(case.with_suffix(".expected"), out)
     assert "Traceback" not in out
 
 
@@ -50,7 +41,7 @@ def test_golden_text(case, capsys, monkeypatch):
 def test_flawed_in_every_format(fmt, capsys, monkeypatch):
     code, out = cli(capsys, monkeypatch, "lint", "--on", ON, "--format", fmt, "flawed.charter")
     assert code == 1
-    golden(LINT / f"flawed.{fmt}", out)
+    assert_golden(LINT / f"flawed.{fmt}", out)
 
 
 def test_every_rule_has_a_corpus_case_that_finds_it():

@@ -7,7 +7,6 @@ Regenerate with `UPDATE_GOLDENS=1 python -m pytest tests/test_valid_corpus.py`.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 import decisionrights as dr
 from decisionrights.analysis.expect import run
 
-from helpers import CORPUS, EXAMPLES
+from helpers import CORPUS, EXAMPLES, assert_golden
 
 CHARTERS = sorted((CORPUS / "valid").glob("*.charter")) + sorted(EXAMPLES.glob("*.charter"))
 TODAY = date(2026, 11, 28)  # fixed, so answers that depend on today's date stay stable
@@ -38,9 +37,4 @@ def test_valid_charter(path):
     if path.parent != CORPUS / "valid":
         golden = CORPUS / "valid" / "examples" / path.with_suffix(".answers").name
     got = _answers(charter).replace(str(path.parent) + "/", "")
-    if os.environ.get("UPDATE_GOLDENS"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(got)
-    expected = golden.read_text()
-    assert expected.strip(), f"{golden} is empty"
-    assert got == expected
+    assert_golden(golden, got)

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 import decisionrights as dr
-from decisionrights.views import matrix as views
+from decisionrights import views
 
 from helpers import EXAMPLES, charter_text
 

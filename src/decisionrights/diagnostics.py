@@ -1,4 +1,4 @@
-"""One diagnostic shape for everything a user is told, and its renderers.
+"""One diagnostic shape for everything a user is told, and its renderers (text, JSON, GitHub, SARIF).
 
 Parse errors, compile errors, lint findings and failed expectations are all a
 `Diagnostic`: a code, a severity, a one-line message in charter terms, the
@@ -166,3 +166,63 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
         message = d.message + "".join(f"\n{note}" for note in d.notes) + (f"\nhelp: {d.help}" if d.help else "")
         lines.append(f"::{kinds[d.severity.value]} {','.join(props)}::{_gh_escape(message)}")
     return "\n".join(lines)
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _sarif_rules(diags: list[Diagnostic], rules: Iterable[dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """SARIF rule metadata by code: the known rules first, then one entry per other code (a charter error)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rules:
+        # No helpUri: the project has no website, so the rule's whole text travels in the log itself.
+        doc = r["text"]
+        out[r["code"]] = {"id": r["code"], "name": r["name"],
+                          "shortDescription": {"text": doc.splitlines()[0]},
+                          "fullDescription": {"text": " ".join(doc.split())},
+                          "help": {"text": doc},
+                          "defaultConfiguration": {"level": _SARIF_LEVEL[r["severity"]]}}
+    for d in diags:
+        out.setdefault(d.code, {"id": d.code, "name": d.code,
+                                "shortDescription": {"text": "an error in the charter"},
+                                "help": {"text": f"{d.code}: an error in the charter; each message says what "
+                                                 f"is wrong and its hint how to fix it (the codes are listed "
+                                                 f"in docs/lint-rules.md of decisionrights)"},
+                                "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity.value]}})
+    return out
+
+
+def _sarif_result(d: Diagnostic, index: int) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": d.path}}}
+    if d.span is not None:
+        location["physicalLocation"]["region"] = {
+            "startLine": d.span.line, "startColumn": d.span.column,
+            "endLine": d.span.end_line, "endColumn": d.span.end_column}
+    text = d.message + "".join(f"\n{note}" for note in d.notes) + (f"\nhelp: {d.help}" if d.help else "")
+    result: dict[str, Any] = {"ruleId": d.code, "ruleIndex": index,
+                              "level": _SARIF_LEVEL[d.severity.value], "message": {"text": text},
+                              "locations": [location]}
+    related = [{"id": i, "message": {"text": lab.message},
+                "physicalLocation": {"artifactLocation": {"uri": lab.path or d.path},
+                                     "region": {"startLine": lab.span.line, "startColumn": lab.span.column}}}
+               for i, lab in enumerate(d.labels)]
+    if related:
+        result["relatedLocations"] = related
+    return result
+
+
+def render_sarif(diags: Iterable[Diagnostic], rules: Iterable[dict[str, str]] = (), *, version: str = "") -> str:
+    """SARIF 2.1.0, as GitHub code scanning accepts it: rule metadata, physical locations, levels.
+
+    `rules` is the rule index (`analysis.lint.rule_index()`: code, name, severity, text); `version`
+    is the tool's, shown as the driver's version.
+    """
+    diags = list(diags)
+    metadata = _sarif_rules(diags, rules)
+    order = list(metadata)
+    results = [_sarif_result(d, order.index(d.code)) for d in diags]
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "decisionrights", "version": version,
+                                         "rules": list(metadata.values())}},
+                     "results": results}]}
+    return json.dumps(log, indent=2)

@@ -519,6 +519,104 @@ def _render_attribute(name: str, kind: str, members: tuple[str, ...], default: s
     return f"  {name}: {typ}" + (f" = {default}" if default is not None else "")
 
 
+def _header(draw: Callable[..., Any], flows_up: bool | None) -> tuple[list[str], str | None, int, bool]:
+    """The charter's first lines: title, sometimes a version, a currency and `authority flows up`;
+    also the currency drawn, where a `currency` line goes, and whether authority flows up."""
+    lines: list[str] = [f'charter "{draw(st.sampled_from(TITLES))}"']
+    if draw(st.integers(0, 4)) == 4:
+        lines.append(f"version {draw(st.integers(1, 9))}")
+    currency = draw(st.sampled_from((None, "EUR", "USD")))
+    currency_at = len(lines)
+    if currency:
+        lines.append(f"currency {currency}")
+    if flows_up is None:
+        flows_up = draw(st.booleans())
+    if flows_up:
+        lines.append("authority flows up")
+    return lines, currency, currency_at, flows_up
+
+
+def _roles(draw: Callable[..., Any], max_roles: int, lines: list[str]) -> tuple[str, ...]:
+    """Roles, each reporting to nobody or to a role declared before it (a forest); their lines added."""
+    max_roles = max(1, min(max_roles, len(ROLE_NAMES)))
+    roles = tuple(draw(st.lists(st.sampled_from(ROLE_NAMES), min_size=1, max_size=max_roles, unique=True)))
+    managers = [None] + [draw(st.one_of(st.none(), st.sampled_from(roles[:i]))) for i in range(1, len(roles))]
+    i = 0
+    while i < len(roles):
+        group = [roles[i]]
+        while (i + len(group) < len(roles) and managers[i + len(group)] == managers[i]
+               and draw(st.booleans())):
+            group.append(roles[i + len(group)])
+        boss = managers[i]
+        lines.append(f"role {', '.join(group)}" + (f" reports to {boss}" if boss else ""))
+        i += len(group)
+    return roles
+
+
+def _decisions(draw: Callable[..., Any], max_decisions: int, lines: list[str]) -> list[DecisionInfo]:
+    """Decisions with attributes of every type, with and without defaults; their blocks added."""
+    max_decisions = max(1, min(max_decisions, len(DECISION_NAMES)))
+    names = tuple(draw(st.lists(st.sampled_from(DECISION_NAMES), min_size=1, max_size=max_decisions, unique=True)))
+    decisions = []
+    for name in names:
+        attrs = draw(_attributes())
+        title = draw(st.sampled_from((None, f"Decide on {name.replace('_', ' ')}")))
+        head = f"decision {name}" + (f' "{title}"' if title else "") + " {"
+        lines.append("\n".join([head, *(_render_attribute(*a) for a in attrs), "}"]))
+        decisions.append(DecisionInfo(name, tuple(
+            AttributeInfo(a[0], a[1], a[2], a[3] is not None) for a in attrs)))
+    return decisions
+
+
+def _rules(draw: Callable[..., Any], schema: Schema, decisions: list[DecisionInfo], max_statements: int,
+           max_leaves: int, lines: list[str]) -> None:
+    """Rules, in the order drawn. Most rules are about the first decision, and delegations
+    start from roles that already hold it, so chains of authority actually form. Grants
+    come first among the kinds, so shrinking turns other rules into grants."""
+    roles = schema.roles
+    focus = (decisions[0], decisions[0], *decisions)
+    holders: dict[str, list[str]] = {d.name: [] for d in decisions}
+    kinds = st.sampled_from(("grant", "grant", "delegation", "grant", "forbid", "delegation", "chain", "escalate"))
+    escalated: set[str] = set()
+    for kind in draw(st.lists(kinds, max_size=max_statements)):
+        decision = draw(st.sampled_from(focus))
+        held = tuple(holders[decision.name])
+        if kind == "grant":
+            role = draw(st.sampled_from(roles))
+            lines.append(draw(_grant(schema, max_leaves, role=role, decision=decision)))
+            holders[decision.name].append(role)
+        elif kind == "forbid":
+            lines.append(draw(_forbid(schema, max_leaves, decision=decision)))
+        elif kind == "escalate":
+            if decision.name not in escalated:
+                escalated.add(decision.name)
+                lines.append(f"escalate {decision.name} to {draw(st.sampled_from(roles))}")
+        elif len(roles) < 2:
+            lines.append(draw(_grant(schema, max_leaves, decision=decision)))
+        else:
+            lines.extend(_chain(draw, schema, max_leaves, decision, kind, held, holders[decision.name]))
+
+
+def _chain(draw: Callable[..., Any], schema: Schema, max_leaves: int, decision: DecisionInfo, kind: str,
+           held: tuple[str, ...], holders: list[str]) -> list[str]:
+    """A delegation, or a chain of them along distinct roles (with few roles, cycles
+    between roles come about too), usually starting from a role holding the decision."""
+    roles = schema.roles
+    first = draw(st.sampled_from(held)) if held and draw(st.integers(0, 3)) else None
+    first = first if first is not None else draw(st.sampled_from(roles))
+    rest = tuple(r for r in roles if r != first)
+    size = 1 if kind == "delegation" else draw(st.integers(1, min(3, len(rest))))
+    path = [first, *draw(st.lists(st.sampled_from(rest), min_size=size, max_size=size, unique=True))]
+    out = []
+    for i, (giver, taker) in enumerate(pairwise(path)):
+        last = i == len(path) - 2
+        out.append(draw(_delegation(
+            schema, max_leaves, delegator=giver, delegate=taker, decision=decision,
+            subdelegation=_SUBDELEGATION if last else ("unbounded", "bounded", "none"))))
+        holders.append(taker)
+    return out
+
+
 @st.composite
 def charters(
     draw: Callable[..., Any],
@@ -541,83 +639,13 @@ def charters(
     chains and cycles between roles) and at most one `escalate D to R` per decision.
     Never any `expect` line. One statement per line, continuations indented.
     """
-    lines: list[str] = [f'charter "{draw(st.sampled_from(TITLES))}"']
-    if draw(st.integers(0, 4)) == 4:
-        lines.append(f"version {draw(st.integers(1, 9))}")
-    currency = draw(st.sampled_from((None, "EUR", "USD")))
-    currency_at = len(lines)
-    if currency:
-        lines.append(f"currency {currency}")
-    if flows_up is None:
-        flows_up = draw(st.booleans())
-    if flows_up:
-        lines.append("authority flows up")
-
-    # Roles: each reports to nobody or to a role declared before it — a forest.
-    max_roles = max(1, min(max_roles, len(ROLE_NAMES)))
-    roles = tuple(draw(st.lists(st.sampled_from(ROLE_NAMES), min_size=1, max_size=max_roles, unique=True)))
-    managers = [None] + [draw(st.one_of(st.none(), st.sampled_from(roles[:i]))) for i in range(1, len(roles))]
-    i = 0
-    while i < len(roles):
-        group = [roles[i]]
-        while (i + len(group) < len(roles) and managers[i + len(group)] == managers[i]
-               and draw(st.booleans())):
-            group.append(roles[i + len(group)])
-        boss = managers[i]
-        lines.append(f"role {', '.join(group)}" + (f" reports to {boss}" if boss else ""))
-        i += len(group)
-
-    # Decisions.
-    max_decisions = max(1, min(max_decisions, len(DECISION_NAMES)))
-    names = tuple(draw(st.lists(st.sampled_from(DECISION_NAMES), min_size=1, max_size=max_decisions, unique=True)))
-    decisions = []
-    for name in names:
-        attrs = draw(_attributes())
-        title = draw(st.sampled_from((None, f"Decide on {name.replace('_', ' ')}")))
-        head = f"decision {name}" + (f' "{title}"' if title else "") + " {"
-        lines.append("\n".join([head, *(_render_attribute(*a) for a in attrs), "}"]))
-        decisions.append(DecisionInfo(name, tuple(
-            AttributeInfo(a[0], a[1], a[2], a[3] is not None) for a in attrs)))
+    lines, currency, currency_at, flows_up = _header(draw, flows_up)
+    roles = _roles(draw, max_roles, lines)
+    decisions = _decisions(draw, max_decisions, lines)
     schema = Schema(roles, tuple(decisions), flows_up)
     if currency is None and any(a.kind == "money" for d in decisions for a in d.attributes):
         lines.insert(currency_at, "currency EUR")  # amounts are written bare, so the charter names their currency
-
-    # Rules, in the order drawn. Most rules are about the first decision, and delegations
-    # start from roles that already hold it, so chains of authority actually form. Grants
-    # come first among the kinds, so shrinking turns other rules into grants.
-    focus = (decisions[0], decisions[0], *decisions)
-    holders: dict[str, list[str]] = {d.name: [] for d in decisions}
-    kinds = st.sampled_from(("grant", "grant", "delegation", "grant", "forbid", "delegation", "chain", "escalate"))
-    escalated: set[str] = set()
-    for kind in draw(st.lists(kinds, max_size=max_statements)):
-        decision = draw(st.sampled_from(focus))
-        held = tuple(holders[decision.name])
-        if kind == "grant":
-            role = draw(st.sampled_from(roles))
-            lines.append(draw(_grant(schema, max_leaves, role=role, decision=decision)))
-            holders[decision.name].append(role)
-        elif kind == "forbid":
-            lines.append(draw(_forbid(schema, max_leaves, decision=decision)))
-        elif kind == "escalate":
-            if decision.name not in escalated:
-                escalated.add(decision.name)
-                lines.append(f"escalate {decision.name} to {draw(st.sampled_from(roles))}")
-        elif len(roles) < 2:
-            lines.append(draw(_grant(schema, max_leaves, decision=decision)))
-        else:
-            # A delegation, or a chain of them along distinct roles (with few roles, cycles
-            # between roles come about too), usually starting from a role holding the decision.
-            first = draw(st.sampled_from(held)) if held and draw(st.integers(0, 3)) else None
-            first = first if first is not None else draw(st.sampled_from(roles))
-            rest = tuple(r for r in roles if r != first)
-            size = 1 if kind == "delegation" else draw(st.integers(1, min(3, len(rest))))
-            path = [first, *draw(st.lists(st.sampled_from(rest), min_size=size, max_size=size, unique=True))]
-            for i, (giver, taker) in enumerate(pairwise(path)):
-                last = i == len(path) - 2
-                lines.append(draw(_delegation(
-                    schema, max_leaves, delegator=giver, delegate=taker, decision=decision,
-                    subdelegation=_SUBDELEGATION if last else ("unbounded", "bounded", "none"))))
-                holders[decision.name].append(taker)
+    _rules(draw, schema, decisions, max_statements, max_leaves, lines)
     return CharterText("\n".join(lines) + "\n")
 
 

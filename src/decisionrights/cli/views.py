@@ -1,4 +1,4 @@
-"""Commands that show a charter to people: matrix, graph, card (see views.py).
+"""Commands that show a charter to people: matrix, graph, card (rendered by `decisionrights.views`).
 
 Each command reads one charter, renders a view of it with `views` and prints
 it; the exit codes are the CLI's: 0 fine, 1 an error in the charter, 2 a
@@ -10,22 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
-from ..views import matrix as views
+from .. import views
+from ..version import __version__
 from ..diagnostics import use_color
+from .common import OK, CommandLine, check_name, load, on_option
 
 
-def _on(args: argparse.Namespace, cmd):
-    from .main import _date_option
-
-    return _date_option(args.on, cmd) if args.on else None
-
-
-def cmd_matrix(args: argparse.Namespace, cmd) -> int:
-    from .main import OK, _load
-
-    charter = _load(args.file)
-    matrix = views.authority_matrix(charter, on=_on(args, cmd))
+def cmd_matrix(args: argparse.Namespace, cmd: CommandLine) -> int:
+    charter = load(args.file)
+    matrix = views.authority_matrix(charter, on=on_option(args.on, cmd))
     if args.format == "csv":
         sys.stdout.write(views.matrix_csv(matrix))
     elif args.format == "html":
@@ -35,10 +28,8 @@ def cmd_matrix(args: argparse.Namespace, cmd) -> int:
     return OK
 
 
-def cmd_graph(args: argparse.Namespace, cmd) -> int:
-    from .main import OK, _load, check_name
-
-    charter = _load(args.file)
+def cmd_graph(args: argparse.Namespace, cmd: CommandLine) -> int:
+    charter = load(args.file)
     if args.decision is not None:
         check_name(cmd, charter, "decision", args.decision)
     render = views.graph_dot if args.format == "dot" else views.graph_mermaid
@@ -46,12 +37,10 @@ def cmd_graph(args: argparse.Namespace, cmd) -> int:
     return OK
 
 
-def cmd_card(args: argparse.Namespace, cmd) -> int:
-    from .main import OK, _load, check_name
-
-    charter = _load(args.file)
+def cmd_card(args: argparse.Namespace, cmd: CommandLine) -> int:
+    charter = load(args.file)
     check_name(cmd, charter, "role", args.role)
-    card = views.authority_card(charter, args.role, on=_on(args, cmd))
+    card = views.authority_card(charter, args.role, on=on_option(args.on, cmd))
     if args.format == "markdown":
         sys.stdout.write(views.card_markdown(card))
     else:
@@ -59,7 +48,7 @@ def cmd_card(args: argparse.Namespace, cmd) -> int:
     return OK
 
 
-def register(sub: argparse._SubParsersAction, parser_class: type) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the view commands to the CLI's subcommands."""
     on_help = "show authority on this date (YYYY-MM-DD); today by default"
 

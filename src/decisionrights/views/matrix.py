@@ -1,14 +1,8 @@
-"""What people read: the authority matrix, the delegation graph and authority cards.
+"""The authority matrix: decisions × roles, each cell in plain words with RACI/RAPID-style letters.
 
-Pure functions from a loaded `Charter` to text; `cli_views` prints them.
-Everything is derived from the exact regions of `Charter.authority_of`, so a
-view can never say more (or less) than `may()` answers:
-
-- `authority_matrix` → `Matrix`, rendered by `matrix_markdown`, `matrix_csv`
-  and `matrix_html`: decisions × roles, each cell in plain words with
-  RACI/RAPID-style letters (D, P, A, C, I; see `LEGEND`).
-- `graph_mermaid`, `graph_dot`: the reporting line and the delegations.
-- `authority_card` → `Card`, rendered by `card_text` and `card_markdown`.
+`authority_matrix` → `Matrix`, rendered by `matrix_markdown`, `matrix_csv` and
+`matrix_html` (D, P, A, C, I; see `LEGEND`). Pure functions from a loaded
+`Charter` to text; the `matrix` command prints them.
 """
 
 from __future__ import annotations
@@ -16,25 +10,16 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
-import math
 import re
-import textwrap
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .. import markdown as md
-from ..analysis.authority import Analysis, DecisionAuthority, bounded_analysis
-from ..compile.compiler import CompiledCharter, Delegation
-from ..analysis.regions import Region
-from ..decide.request import request_date
+from ..analysis.authority import bounded_analysis
+from .facts import Facts, and_list, condition_words, md_code, md_text, obligation_words
 
 if TYPE_CHECKING:
     from ..charter import Charter
-
-# -- words shared by every view -----------------------------------------------------
 
 LETTERS = ("D", "P", "A", "C", "I")
 LEGEND: tuple[tuple[str, str], ...] = (
@@ -47,95 +32,6 @@ LEGEND: tuple[tuple[str, str], ...] = (
            "(`announce`: may stop it, silence means go)")),
     ("—", "no part in this decision"),
 )
-
-_KIND_ORDER = ("agreement", "announce", "consult", "inform")
-"""Obligation kinds, most demanding first: a card files a part under the first it carries."""
-
-
-def _and(names: Iterable[str]) -> str:
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _roles_of(obligations: Iterable[tuple[str, str]], kind: str) -> list[str]:
-    return sorted({r for k, r in obligations if k == kind})
-
-
-def obligation_words(obligations: Iterable[tuple[str, str]]) -> str:
-    """`announce board; inform cfo` in plain words: `announcing it to board first, informing cfo`."""
-    obligations = list(obligations)
-    words = {"announce": "announcing it to {} first", "consult": "consulting {} first",
-             "inform": "informing {}", "agreement": "with agreement of {}"}
-    out = []
-    for kind in ("announce", "consult", "agreement", "inform"):
-        roles = _roles_of(obligations, kind)
-        if roles:
-            out.append(words[kind].format(_and(roles)))
-    return ", ".join(out)
-
-
-def _delegation_words(delegator: str, start: date | None, until: date | None) -> str:
-    if until is not None:
-        return f"delegated until {until.isoformat()}, from {delegator}"
-    return f"delegated from {delegator}, no end date"
-
-
-# -- gathering the facts once -------------------------------------------------------
-
-class _Facts:
-    """Every role's authority on one date, plus what a role holds without delegations."""
-
-    def __init__(self, charter: Charter, on: date | str | None):
-        self.charter = charter
-        self.cc: CompiledCharter = charter.compiled
-        self.on = request_date(on)
-        self.held: dict[str, dict[str, DecisionAuthority]] = {
-            role: charter.authority_of(role, on=self.on) for role in self.cc.roles}
-        self._analysis = Analysis(self.cc, self.on)
-
-    def currency(self) -> str | None:
-        return self.cc.currency
-
-    def own(self, role: str, decision: str) -> Region:
-        """What `role` decides through grants (its own or inherited), leaving delegations out."""
-        out = self._analysis.nothing(decision)
-        for path in self.cc.paths.get((role, decision), ()):
-            if not path.links:
-                out = out | self._analysis.path_region(path)
-        return out
-
-    def delegated(self, role: str, decision: str) -> list[tuple[str, date | None, date | None]]:
-        """(delegator, from, until) of the delegations that give `role` something on this date.
-
-        `DecisionAuthority.delegated` also lists delegations outside their dates;
-        a view on one date shows only those in effect.
-        """
-        out = []
-        for path in self.cc.paths.get((role, decision), ()):
-            if path.links and path.active_on(self.on) and not self._analysis.path_region(path).is_empty():
-                link = path.links[-1]
-                if (link.delegator, link.start, link.end) not in out:
-                    out.append((link.delegator, link.start, link.end))
-        return out
-
-    def named_in(self, role: str, decision: str) -> dict[str, list[str]]:
-        """Per obligation kind, the roles whose authority on `decision` obliges them to involve `role`."""
-        out: dict[str, list[str]] = {k: [] for k in _KIND_ORDER}
-        for other in self.cc.roles:
-            if other == role or decision not in self.held[other]:
-                continue
-            for part in self.held[other][decision].parts:
-                for kind, named in part.obligations:
-                    if named == role and other not in out[kind]:
-                        out[kind].append(other)
-        return out
-
-
-def _when(region: Region, currency: str | None) -> str | None:
-    """The region as a condition, or None when it is every request."""
-    return None if region.is_everything() else region.render(currency)
 
 
 # -- the authority matrix ------------------------------------------------------------
@@ -192,7 +88,7 @@ class Matrix:
                 f"`nobody may`) are already taken out, and delegations count only within their dates.")
 
 
-def _decide_entries(facts: _Facts, role: str, decision: str) -> list[Entry]:
+def _decide_entries(facts: Facts, role: str, decision: str) -> list[Entry]:
     held = facts.held[role].get(decision)
     if held is None:
         return []
@@ -200,7 +96,7 @@ def _decide_entries(facts: _Facts, role: str, decision: str) -> list[Entry]:
     out: list[Entry] = []
     parts = sorted(held.parts, key=lambda p: (len(p.obligations), sorted(p.obligations)))
     for part in parts:
-        when = _when(part.region, cur)
+        when = condition_words(part.region, cur)
         pieces: list[tuple[str, str]] = [("text", "decides always")] if when is None else \
             [("text", "decides when "), ("cond", when)]
         words = obligation_words(part.obligations)
@@ -232,18 +128,18 @@ def _decide_entries(facts: _Facts, role: str, decision: str) -> list[Entry]:
     return out
 
 
-def _named_entries(facts: _Facts, role: str, decision: str) -> list[Entry]:
+def _named_entries(facts: Facts, role: str, decision: str) -> list[Entry]:
     named = facts.named_in(role, decision)
     out = []
     if named["agreement"]:
-        out.append(Entry("A", (("text", f"co-signs when {_and(named['agreement'])} decides"),)))
+        out.append(Entry("A", (("text", f"co-signs when {and_list(named['agreement'])} decides"),)))
     if named["consult"]:
-        out.append(Entry("C", (("text", f"consulted by {_and(named['consult'])}"),)))
+        out.append(Entry("C", (("text", f"consulted by {and_list(named['consult'])}"),)))
     told = []
     if named["announce"]:
-        told.append(f"told beforehand by {_and(named['announce'])} (may stop it)")
+        told.append(f"told beforehand by {and_list(named['announce'])} (may stop it)")
     if named["inform"]:
-        told.append(f"informed by {_and(named['inform'])}")
+        told.append(f"informed by {and_list(named['inform'])}")
     if told:
         out.append(Entry("I", (("text", "; ".join(told)),)))
     return out
@@ -252,7 +148,7 @@ def _named_entries(facts: _Facts, role: str, decision: str) -> list[Entry]:
 @bounded_analysis
 def authority_matrix(charter: Charter, *, on: date | str | None = None) -> Matrix:
     """Decisions × roles on date `on` (today by default): what each role may do with each decision."""
-    facts = _Facts(charter, on)
+    facts = Facts(charter, on)
     cells = {}
     for decision in facts.cc.decisions:
         for role in facts.cc.roles:
@@ -262,42 +158,25 @@ def authority_matrix(charter: Charter, *, on: date | str | None = None) -> Matri
     return Matrix(charter.title, charter.path, facts.on, facts.currency(), facts.cc.roles, decisions, cells)
 
 
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def _md(text: str) -> str:
-    """Our prose with charter-derived words in it, safe inside a Markdown table cell: pipes and
-    line breaks escaped, nothing read as an HTML tag or entity, a link or image (`[`, `]`), or a
-    mention (`@` gets a word joiner); the rest stays readable in the raw text."""
-    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("|", "\\|")
-    text = text.replace("[", "\\[").replace("]", "\\]").replace("@", "@\u2060")
-    return _TAG_START.sub("&lt;", text).replace("\n", " ")
-
-
-def _md_code(text: str) -> str:
-    """A charter-derived condition or name as a code span, safe in a table cell."""
-    return md.code(text)
-
-
 def _md_entry(entry: Entry) -> str:
-    body = "".join(_md_code(t) if kind == "cond" else _md(t) for kind, t in entry.pieces)
+    body = "".join(md_code(t) if kind == "cond" else md_text(t) for kind, t in entry.pieces)
     return f"**{entry.letter}** {body}"
 
 
 def matrix_markdown(matrix: Matrix) -> str:
     """A GitHub-flavoured Markdown table with a legend under it."""
-    lines = [f"# Authority matrix: {_md(matrix.title)}", "", _md(matrix.note()), "",
-             "| decision | " + " | ".join(_md_code(r) for r in matrix.roles) + " |",
+    lines = [f"# Authority matrix: {md_text(matrix.title)}", "", md_text(matrix.note()), "",
+             "| decision | " + " | ".join(md_code(r) for r in matrix.roles) + " |",
              "| --- |" + " --- |" * len(matrix.roles)]
     for name, title in matrix.decisions:
-        head = f"**{_md(name)}**" + (f"<br>{_md(title)}" if title else "")
+        head = f"**{md_text(name)}**" + (f"<br>{md_text(title)}" if title else "")
         row = []
         for role in matrix.roles:
             cell = matrix.cell(name, role)
             row.append("<br>".join(_md_entry(e) for e in cell.entries) if cell.entries else "—")
         lines.append(f"| {head} | " + " | ".join(row) + " |")
     lines += ["", "**Legend**", ""]
-    lines += [f"- **{letter}** {_md(words)}" for letter, words in LEGEND]
+    lines += [f"- **{letter}** {md_text(words)}" for letter, words in LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -424,303 +303,4 @@ def matrix_html(matrix: Matrix, *, version: str = "") -> str:
     made = f"decisionrights {version}".strip()
     footer = f"Made by {esc(made)} from {esc(matrix.path)}, showing authority on {matrix.on.isoformat()}."
     out += ["</dl>", f"<footer>{footer}</footer>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
-
-
-# -- the delegation graph ------------------------------------------------------------
-
-def _delegation_lines(cc: CompiledCharter, d: Delegation) -> list[str]:
-    """A delegation's edge label, line by line: decision, limits, dates, obligations, sub-delegation."""
-    attrs = cc.decisions[d.decision].attrs
-    region = Region.from_cond(d.cond, attrs)
-    lines = [d.decision]
-    when = _when(region, cc.currency)
-    if when is not None:
-        lines.append("when " + when)
-    if d.start and d.end:
-        lines.append(f"from {d.start.isoformat()} until {d.end.isoformat()}")
-    elif d.start:
-        lines.append(f"from {d.start.isoformat()}")
-    elif d.end:
-        lines.append(f"until {d.end.isoformat()}")
-    kinds = {"announce": "announce", "inform": "inform", "consult": "consult", "agreement": "with agreement of"}
-    for kind, word in kinds.items():
-        roles = _roles_of(d.obligations, kind)
-        if roles:
-            lines.append(f"{word} {', '.join(roles)}")
-    if d.further == math.inf:
-        lines.append("may subdelegate")
-    elif d.further:
-        n = int(d.further)
-        lines.append(f"may subdelegate up to {n} level{'s' if n != 1 else ''}")
-    return lines
-
-
-_GIVES_NOTHING = "gives nothing (see decisionrights lint)"
-
-
-def _delegations(cc: CompiledCharter, decision: str | None) -> list[Delegation]:
-    return [d for d in cc.delegations if decision is None or d.decision == decision]
-
-
-def _used(cc: CompiledCharter) -> set[int]:
-    """Ids of the delegations some way in uses: the others pass nothing on (lint says why)."""
-    return {id(link) for paths in cc.paths.values() for path in paths for link in path.links}
-
-
-_MERMAID_ENTITY = re.compile(r"(#\w+);")
-
-
-def _mermaid_text(text: str) -> str:
-    """Text inside a quoted Mermaid edge label, as Mermaid 11 shows it with HTML labels and with SVG ones.
-
-    `&`, `<`, `>` and `"` are HTML's named entities (`&lt;=` shows as `<=`); `|`, `` ` `` and `#`
-    stay as they are inside quotes, except that `#name;` would be read as Mermaid's own entity
-    code, so its `;` is written `&semi;`. Mermaid's `#lt;`-style codes are not used: with SVG labels
-    (`htmlLabels: false`) Mermaid 11 shows most of them as `&quot;`, `&#35;`… literally.
-    Checked in headless Chromium by tests/test_hardening_views.py.
-    """
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return _MERMAID_ENTITY.sub(r"\1&semi;", text).replace("\n", " ")
-
-
-def graph_mermaid(charter: Charter, *, decision: str | None = None) -> str:
-    """A Mermaid flowchart: the reporting line as solid lines, delegations as dashed labelled arrows."""
-    cc = charter.compiled
-    ids = {role: f"r{i}" for i, role in enumerate(cc.roles)}
-    scope = f" — {decision}" if decision else ""
-    out = ["---", f"title: {json.dumps(cc.title + scope, ensure_ascii=False)}", "---", "flowchart TD",
-           "  %% solid line: reports to (manager above); dashed arrow: delegates a decision"]
-    for role in cc.roles:
-        out.append(f'  {ids[role]}["{_mermaid_text(role)}"]')
-    for role in cc.roles:
-        boss = cc.manager.get(role)
-        if boss is not None:
-            out.append(f"  {ids[boss]} --- {ids[role]}")
-    used = _used(cc)
-    for d in _delegations(cc, decision):
-        lines = _delegation_lines(cc, d) + ([] if id(d) in used else [_GIVES_NOTHING])
-        label = "<br>".join(_mermaid_text(line) for line in lines)
-        out.append(f'  {ids[d.delegator]} -.->|"{label}"| {ids[d.delegate]}')
-    return "\n".join(out) + "\n"
-
-
-def _dot_string(text: str) -> str:
-    """A DOT double-quoted string; lines joined with DOT's centred line break."""
-    lines = text.split("\n")
-    return '"' + "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines) + '"'
-
-
-def graph_dot(charter: Charter, *, decision: str | None = None) -> str:
-    """A Graphviz digraph: the reporting line as solid lines, delegations as dashed labelled arrows."""
-    cc = charter.compiled
-    scope = f" — {decision}" if decision else ""
-    legend = f"{cc.title}{scope}\nsolid line: reports to (manager above) · dashed arrow: delegates"
-    font = '"Helvetica,Arial,sans-serif"'
-    out = ["digraph charter {",
-           (f"  graph [label={_dot_string(legend)}, labelloc=t, fontname={font}, fontsize=14, "
-            "rankdir=TB, nodesep=0.5, ranksep=0.7];"),
-           f'  node [shape=box, style="rounded,filled", fillcolor="#f2f4f7", color="#8c959f", fontname={font}];',
-           f"  edge [fontname={font}, fontsize=10];"]
-    for role in cc.roles:
-        out.append(f"  {_dot_string(role)} [label={_dot_string(role)}];")
-    for role in cc.roles:
-        boss = cc.manager.get(role)
-        if boss is not None:
-            out.append(f'  {_dot_string(boss)} -> {_dot_string(role)} [arrowhead=none, color="#57606a"];')
-    used = _used(cc)
-    for d in _delegations(cc, decision):
-        lines = _delegation_lines(cc, d) + ([] if id(d) in used else [_GIVES_NOTHING])
-        colour = '"#0969da"' if id(d) in used else '"#8c959f"'
-        out.append(f"  {_dot_string(d.delegator)} -> {_dot_string(d.delegate)} [style=dashed, "
-                   f"color={colour}, fontcolor={colour}, constraint=false, label={_dot_string(chr(10).join(lines))}];")
-    out.append("}")
-    return "\n".join(out) + "\n"
-
-
-# -- authority cards -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CardItem:
-    """One line of a card: a decision, the condition it holds under (None: always) and notes."""
-
-    decision: str
-    when: str | None
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CardSection:
-    heading: str
-    hint: str
-    items: tuple[CardItem, ...]
-    always: bool
-    """Shown even when empty (then it says `nothing`)."""
-
-
-@dataclass(frozen=True)
-class Card:
-    title: str
-    path: str
-    role: str
-    on: date
-    currency: str | None
-    manager: str | None
-    sections: tuple[CardSection, ...]
-
-    def subtitle(self) -> str:
-        bits = [f"reports to {self.manager}" if self.manager else "reports to nobody",
-                f"on {self.on.isoformat()}"]
-        if self.currency:
-            bits.append(f"amounts in {self.currency}")
-        return " · ".join(bits)
-
-
-_DECIDE_SECTIONS = {
-    None: ("What I may decide alone", "no need to ask anyone: this is mine"),
-    "announce": ("…after announcing it to", "\"I intend to…\"; they may stop it, silence means go"),
-    "consult": ("…after consulting", "hear their view first; they cannot block"),
-    "inform": ("…informing afterwards", "decide, then tell them"),
-    "agreement": ("…with a co-signer", "both of us must agree"),
-}
-
-
-def _obligation_notes(obligations: frozenset[tuple[str, str]]) -> list[str]:
-    words = {"announce": "announce to {} first", "consult": "consult {} first", "inform": "inform {} afterwards",
-             "agreement": "co-signed by {}"}
-    return [words[kind].format(_and(_roles_of(obligations, kind)))
-            for kind in ("agreement", "announce", "consult", "inform") if _roles_of(obligations, kind)]
-
-
-def _escalation_items(cc: CompiledCharter, role: str) -> list[CardItem]:
-    line = cc.line_up(role)
-    out = []
-    if line:
-        rest = f"; if {line[0]} may not decide it either, on up: {', '.join(line[1:])}" if len(line) > 1 else ""
-        out.append(CardItem("", None, (f"{line[0]}, my manager{rest}",)))
-    else:
-        out.append(CardItem("", None, (
-            "nobody above me: take it to whoever may decide it (`decisionrights who`), or change the charter",)))
-    for decision, target in cc.escalations.items():
-        chain = [target, *cc.line_up(target)]
-        chain = [r for r in chain if r != role]
-        if not chain:
-            continue
-        out.append(CardItem(decision, None, (f"{chain[0]}, as the charter says (`escalate {decision} to {target}`)",)))
-    return out
-
-
-@bounded_analysis
-def authority_card(charter: Charter, role: str, *, on: date | str | None = None) -> Card:
-    """What one role may do, on one page: alone, with whom, only propose, never; and where to go else."""
-    facts = _Facts(charter, on)
-    cc = facts.cc
-    cur = facts.currency()
-    held = facts.held[role]
-    filed: dict[str | None, list[CardItem]] = {k: [] for k in _DECIDE_SECTIONS}
-    propose: list[CardItem] = []
-    for decision in cc.decisions:
-        authority = held.get(decision)
-        if authority is None:
-            continue
-        delegated = [_delegation_words(*d) for d in facts.delegated(role, decision)]
-        own = facts.own(role, decision)
-        parts = sorted(authority.parts, key=lambda p: (len(p.obligations), sorted(p.obligations)))
-        for part in parts:
-            kind = next((k for k in _KIND_ORDER if _roles_of(part.obligations, k)), None)
-            extra: list[str] = []
-            if delegated and not part.region <= own:  # this part rests, at least in part, on a delegation
-                extra = list(delegated)
-                if own.is_empty():
-                    extra.append("I hold no grant of my own for it")
-                elif not (part.region & own).is_empty():
-                    extra.append(f"my own grant alone: {own.render(cur)}")
-            notes = tuple(_obligation_notes(part.obligations) + extra)
-            filed[kind].append(CardItem(decision, _when(part.region, cur), notes))
-        rest = authority.propose - authority.region
-        if not rest.is_empty():
-            propose.append(CardItem(decision, _when(rest, cur)))
-    sections = [CardSection(*_DECIDE_SECTIONS[None], tuple(filed[None]), True)]
-    for kind in ("announce", "consult", "inform", "agreement"):
-        sections.append(CardSection(*_DECIDE_SECTIONS[kind], tuple(filed[kind]), False))
-    sections.append(CardSection("What I may only propose", "bring it to whoever decides it", tuple(propose), True))
-    forbidden = []
-    for decision in cc.decisions:
-        for f in cc.forbids_of.get((role, decision), ()):
-            who = "nobody may" if f.role is None else "I may not"
-            region = Region.from_cond(f.cond, cc.decisions[decision].attrs)
-            forbidden.append(CardItem(decision, _when(region, cur), (f"{who} (line {f.rule.line})",)))
-    sections.append(CardSection("Not okay (forbidden)", "whatever any grant says", tuple(forbidden), True))
-    involved = []
-    for decision in cc.decisions:
-        named = facts.named_in(role, decision)
-        needs: list[str] = []
-        if named["agreement"]:
-            needs.append(f"I co-sign when {_and(named['agreement'])} decides")
-        if named["announce"]:
-            needs.append(f"{_and(named['announce'])} tells me beforehand; I may stop it")
-        if named["consult"]:
-            needs.append(f"{_and(named['consult'])} consults me first")
-        if named["inform"]:
-            needs.append(f"{_and(named['inform'])} informs me afterwards")
-        if needs:
-            involved.append(CardItem(decision, None, tuple(needs)))
-    sections.append(CardSection("Where others need me", "co-sign, stop, advise or be told", tuple(involved), False))
-    sections.append(CardSection("For everything else, go to", "outside my limits", tuple(_escalation_items(cc, role)),
-                                True))
-    return Card(charter.title, charter.path, role, facts.on, cur, cc.manager.get(role), tuple(sections))
-
-
-def _item_head(item: CardItem, section: CardSection) -> str:
-    if section.heading.startswith("For everything else"):
-        return f"{item.decision}: {item.notes[0]}" if item.decision else item.notes[0]
-    if item.when is None:
-        return f"{item.decision}, always" if not section.heading.startswith("Where") else item.decision
-    return f"{item.decision}, when {item.when}"
-
-
-def card_text(card: Card, *, width: int = 80, color: bool = False) -> str:
-    """The card for a terminal or a printout: at most `width` columns, bold headings with `color`."""
-    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
-    rule = "=" * width
-    out = [bold(f"Authority card: {card.role}"), *textwrap.wrap(card.title, width),
-           *textwrap.wrap(card.subtitle(), width), rule]
-    for section in card.sections:
-        if not section.items and not section.always:
-            continue
-        out += ["", bold(section.heading) + f"  ({section.hint})" if len(section.heading) + len(section.hint) + 4
-                <= width else bold(section.heading)]
-        if not section.items:
-            out.append("  nothing")
-        everything_else = section.heading.startswith("For everything else")
-        for item in section.items:
-            out += textwrap.wrap(_item_head(item, section), width, initial_indent="  - ",
-                                 subsequent_indent="      ", break_on_hyphens=False)
-            for note in (() if everything_else else item.notes):
-                out += textwrap.wrap(note, width, initial_indent="      ", subsequent_indent="        ",
-                                     break_on_hyphens=False)
-    return "\n".join(out) + "\n"
-
-
-def card_markdown(card: Card) -> str:
-    """The card as Markdown: a heading per section, a bullet per item, conditions as code."""
-    out = [f"# Authority card: {_md(card.role)}", "", f"**{_md(card.title)}** · {_md(card.subtitle())}"]
-    for section in card.sections:
-        if not section.items and not section.always:
-            continue
-        out += ["", f"## {_md(section.heading)}", "", f"*{_md(section.hint)}*", ""]
-        if not section.items:
-            out.append("- nothing")
-        everything_else = section.heading.startswith("For everything else")
-        for item in section.items:
-            if everything_else:
-                head = f"**{item.decision}**: {_md(item.notes[0])}" if item.decision else _md(item.notes[0])
-                out.append(f"- {head}")
-                continue
-            head = f"**{item.decision}**"
-            if item.when is not None:
-                head += f" when {_md_code(item.when)}"
-            elif not section.heading.startswith("Where"):
-                head += ", always"
-            out.append(f"- {head}" + "".join(f"  \n  {_md(n)}" for n in item.notes))
     return "\n".join(out) + "\n"

@@ -8,7 +8,6 @@ for everything else.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,8 +21,6 @@ from ...errors import CharterError
 from ...syntax.parse import parse
 from ...source import Source, Span
 
-if TYPE_CHECKING:
-    from ...charter import Charter
 from . import (
     beyond_authority,
     confusable_names,
@@ -37,6 +34,9 @@ from . import (
     several_deciders,
     subdelegation,
 )
+
+if TYPE_CHECKING:
+    from ...charter import Charter
 
 RULES: tuple[ModuleType, ...] = (
     beyond_authority,
@@ -173,58 +173,10 @@ def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
 
 
 def rule_index() -> list[dict[str, str]]:
-    """Every rule's code, name, severity and first docstring line, for docs and SARIF."""
+    """Every rule's code, name, severity, first docstring line and whole docstring (`text`), for docs and
+    SARIF (`diagnostics.render_sarif(diags, rule_index(), version=...)`)."""
     from ...compile.compiler import __doc__ as _  # noqa: F401  (compile codes are documented in docs/lint-rules.md)
 
     return [{"code": r.CODE, "name": r.NAME, "severity": r.SEVERITY.value,
-             "summary": (r.__doc__ or "").strip().splitlines()[0]} for r in RULES]
-
-
-_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-
-
-def render_sarif(diags: Iterable[Diagnostic]) -> str:
-    """SARIF 2.1.0, as GitHub code scanning accepts it: rule metadata, physical locations, levels."""
-    from ...version import __version__
-
-    diags = list(diags)
-    rules: dict[str, dict[str, Any]] = {}
-    for r in RULES:
-        # No helpUri: the project has no website, so the rule's whole text travels in the log itself.
-        doc = (r.__doc__ or r.NAME).strip()
-        rules[r.CODE] = {"id": r.CODE, "name": r.NAME,
-                         "shortDescription": {"text": doc.splitlines()[0]},
-                         "fullDescription": {"text": " ".join(doc.split())},
-                         "help": {"text": doc},
-                         "defaultConfiguration": {"level": _SARIF_LEVEL[r.SEVERITY.value]}}
-    for d in diags:
-        rules.setdefault(d.code, {"id": d.code, "name": d.code,
-                                  "shortDescription": {"text": "an error in the charter"},
-                                  "help": {"text": f"{d.code}: an error in the charter; each message says what "
-                                                   f"is wrong and its hint how to fix it (the codes are listed "
-                                                   f"in docs/lint-rules.md of decisionrights)"},
-                                  "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity.value]}})
-    order = list(rules)
-    results = []
-    for d in diags:
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": d.path}}}
-        if d.span is not None:
-            location["physicalLocation"]["region"] = {
-                "startLine": d.span.line, "startColumn": d.span.column,
-                "endLine": d.span.end_line, "endColumn": d.span.end_column}
-        text = d.message + "".join(f"\n{note}" for note in d.notes) + (f"\nhelp: {d.help}" if d.help else "")
-        result: dict[str, Any] = {"ruleId": d.code, "ruleIndex": order.index(d.code),
-                                  "level": _SARIF_LEVEL[d.severity.value], "message": {"text": text},
-                                  "locations": [location]}
-        related = [{"id": i, "message": {"text": lab.message},
-                    "physicalLocation": {"artifactLocation": {"uri": lab.path or d.path},
-                                         "region": {"startLine": lab.span.line, "startColumn": lab.span.column}}}
-                   for i, lab in enumerate(d.labels)]
-        if related:
-            result["relatedLocations"] = related
-        results.append(result)
-    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "decisionrights", "version": __version__,
-                                         "rules": list(rules.values())}},
-                     "results": results}]}
-    return json.dumps(log, indent=2)
+             "summary": (r.__doc__ or "").strip().splitlines()[0],
+             "text": (r.__doc__ or r.NAME).strip()} for r in RULES]

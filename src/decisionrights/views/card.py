@@ -1,0 +1,213 @@
+"""Authority cards: what one role may do, on one page, as text for a terminal or as Markdown.
+
+`authority_card` → `Card`, rendered by `card_text` and `card_markdown`. Pure
+functions from a loaded `Charter` to text; the `card` command prints them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..analysis.authority import bounded_analysis
+from ..analysis.regions import Region
+from ..compile.compiler import CompiledCharter
+from .facts import KIND_ORDER, Facts, and_list, condition_words, md_code, md_text, roles_of
+
+if TYPE_CHECKING:
+    from ..charter import Charter
+
+def _delegation_words(delegator: str, start: date | None, until: date | None) -> str:
+    if until is not None:
+        return f"delegated until {until.isoformat()}, from {delegator}"
+    return f"delegated from {delegator}, no end date"
+
+
+# -- authority cards -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CardItem:
+    """One line of a card: a decision, the condition it holds under (None: always) and notes."""
+
+    decision: str
+    when: str | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CardSection:
+    heading: str
+    hint: str
+    items: tuple[CardItem, ...]
+    always: bool
+    """Shown even when empty (then it says `nothing`)."""
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    path: str
+    role: str
+    on: date
+    currency: str | None
+    manager: str | None
+    sections: tuple[CardSection, ...]
+
+    def subtitle(self) -> str:
+        bits = [f"reports to {self.manager}" if self.manager else "reports to nobody",
+                f"on {self.on.isoformat()}"]
+        if self.currency:
+            bits.append(f"amounts in {self.currency}")
+        return " · ".join(bits)
+
+
+_DECIDE_SECTIONS = {
+    None: ("What I may decide alone", "no need to ask anyone: this is mine"),
+    "announce": ("…after announcing it to", "\"I intend to…\"; they may stop it, silence means go"),
+    "consult": ("…after consulting", "hear their view first; they cannot block"),
+    "inform": ("…informing afterwards", "decide, then tell them"),
+    "agreement": ("…with a co-signer", "both of us must agree"),
+}
+
+
+def _obligation_notes(obligations: frozenset[tuple[str, str]]) -> list[str]:
+    words = {"announce": "announce to {} first", "consult": "consult {} first", "inform": "inform {} afterwards",
+             "agreement": "co-signed by {}"}
+    return [words[kind].format(and_list(roles_of(obligations, kind)))
+            for kind in ("agreement", "announce", "consult", "inform") if roles_of(obligations, kind)]
+
+
+def _escalation_items(cc: CompiledCharter, role: str) -> list[CardItem]:
+    line = cc.line_up(role)
+    out = []
+    if line:
+        rest = f"; if {line[0]} may not decide it either, on up: {', '.join(line[1:])}" if len(line) > 1 else ""
+        out.append(CardItem("", None, (f"{line[0]}, my manager{rest}",)))
+    else:
+        out.append(CardItem("", None, (
+            "nobody above me: take it to whoever may decide it (`decisionrights who`), or change the charter",)))
+    for decision, target in cc.escalations.items():
+        chain = [target, *cc.line_up(target)]
+        chain = [r for r in chain if r != role]
+        if not chain:
+            continue
+        out.append(CardItem(decision, None, (f"{chain[0]}, as the charter says (`escalate {decision} to {target}`)",)))
+    return out
+
+
+@bounded_analysis
+def authority_card(charter: Charter, role: str, *, on: date | str | None = None) -> Card:
+    """What one role may do, on one page: alone, with whom, only propose, never; and where to go else."""
+    facts = Facts(charter, on)
+    cc = facts.cc
+    cur = facts.currency()
+    held = facts.held[role]
+    filed: dict[str | None, list[CardItem]] = {k: [] for k in _DECIDE_SECTIONS}
+    propose: list[CardItem] = []
+    for decision in cc.decisions:
+        authority = held.get(decision)
+        if authority is None:
+            continue
+        delegated = [_delegation_words(*d) for d in facts.delegated(role, decision)]
+        own = facts.own(role, decision)
+        parts = sorted(authority.parts, key=lambda p: (len(p.obligations), sorted(p.obligations)))
+        for part in parts:
+            kind = next((k for k in KIND_ORDER if roles_of(part.obligations, k)), None)
+            extra: list[str] = []
+            if delegated and not part.region <= own:  # this part rests, at least in part, on a delegation
+                extra = list(delegated)
+                if own.is_empty():
+                    extra.append("I hold no grant of my own for it")
+                elif not (part.region & own).is_empty():
+                    extra.append(f"my own grant alone: {own.render(cur)}")
+            notes = tuple(_obligation_notes(part.obligations) + extra)
+            filed[kind].append(CardItem(decision, condition_words(part.region, cur), notes))
+        rest = authority.propose - authority.region
+        if not rest.is_empty():
+            propose.append(CardItem(decision, condition_words(rest, cur)))
+    sections = [CardSection(*_DECIDE_SECTIONS[None], tuple(filed[None]), True)]
+    for kind in ("announce", "consult", "inform", "agreement"):
+        sections.append(CardSection(*_DECIDE_SECTIONS[kind], tuple(filed[kind]), False))
+    sections.append(CardSection("What I may only propose", "bring it to whoever decides it", tuple(propose), True))
+    forbidden = []
+    for decision in cc.decisions:
+        for f in cc.forbids_of.get((role, decision), ()):
+            who = "nobody may" if f.role is None else "I may not"
+            region = Region.from_cond(f.cond, cc.decisions[decision].attrs)
+            forbidden.append(CardItem(decision, condition_words(region, cur), (f"{who} (line {f.rule.line})",)))
+    sections.append(CardSection("Not okay (forbidden)", "whatever any grant says", tuple(forbidden), True))
+    involved = []
+    for decision in cc.decisions:
+        named = facts.named_in(role, decision)
+        needs: list[str] = []
+        if named["agreement"]:
+            needs.append(f"I co-sign when {and_list(named['agreement'])} decides")
+        if named["announce"]:
+            needs.append(f"{and_list(named['announce'])} tells me beforehand; I may stop it")
+        if named["consult"]:
+            needs.append(f"{and_list(named['consult'])} consults me first")
+        if named["inform"]:
+            needs.append(f"{and_list(named['inform'])} informs me afterwards")
+        if needs:
+            involved.append(CardItem(decision, None, tuple(needs)))
+    sections.append(CardSection("Where others need me", "co-sign, stop, advise or be told", tuple(involved), False))
+    sections.append(CardSection("For everything else, go to", "outside my limits", tuple(_escalation_items(cc, role)),
+                                True))
+    return Card(charter.title, charter.path, role, facts.on, cur, cc.manager.get(role), tuple(sections))
+
+
+def _item_head(item: CardItem, section: CardSection) -> str:
+    if section.heading.startswith("For everything else"):
+        return f"{item.decision}: {item.notes[0]}" if item.decision else item.notes[0]
+    if item.when is None:
+        return f"{item.decision}, always" if not section.heading.startswith("Where") else item.decision
+    return f"{item.decision}, when {item.when}"
+
+
+def card_text(card: Card, *, width: int = 80, color: bool = False) -> str:
+    """The card for a terminal or a printout: at most `width` columns, bold headings with `color`."""
+    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
+    rule = "=" * width
+    out = [bold(f"Authority card: {card.role}"), *textwrap.wrap(card.title, width),
+           *textwrap.wrap(card.subtitle(), width), rule]
+    for section in card.sections:
+        if not section.items and not section.always:
+            continue
+        out += ["", bold(section.heading) + f"  ({section.hint})" if len(section.heading) + len(section.hint) + 4
+                <= width else bold(section.heading)]
+        if not section.items:
+            out.append("  nothing")
+        everything_else = section.heading.startswith("For everything else")
+        for item in section.items:
+            out += textwrap.wrap(_item_head(item, section), width, initial_indent="  - ",
+                                 subsequent_indent="      ", break_on_hyphens=False)
+            for note in (() if everything_else else item.notes):
+                out += textwrap.wrap(note, width, initial_indent="      ", subsequent_indent="        ",
+                                     break_on_hyphens=False)
+    return "\n".join(out) + "\n"
+
+
+def card_markdown(card: Card) -> str:
+    """The card as Markdown: a heading per section, a bullet per item, conditions as code."""
+    out = [f"# Authority card: {md_text(card.role)}", "", f"**{md_text(card.title)}** · {md_text(card.subtitle())}"]
+    for section in card.sections:
+        if not section.items and not section.always:
+            continue
+        out += ["", f"## {md_text(section.heading)}", "", f"*{md_text(section.hint)}*", ""]
+        if not section.items:
+            out.append("- nothing")
+        everything_else = section.heading.startswith("For everything else")
+        for item in section.items:
+            if everything_else:
+                head = f"**{item.decision}**: {md_text(item.notes[0])}" if item.decision else md_text(item.notes[0])
+                out.append(f"- {head}")
+                continue
+            head = f"**{item.decision}**"
+            if item.when is not None:
+                head += f" when {md_code(item.when)}"
+            elif not section.heading.startswith("Where"):
+                head += ", always"
+            out.append(f"- {head}" + "".join(f"  \n  {md_text(n)}" for n in item.notes))
+    return "\n".join(out) + "\n"
