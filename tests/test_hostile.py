@@ -290,14 +290,14 @@ def test_error_recovery_stays_linear() -> None:
     """Each statement after a syntax error is parsed on its own, not with the text before it."""
     text = BASE + "cfo may decde purchase\n" + "role r\n" * 3_000
     calls: list[int] = []
-    real = parse_module._parse_piece
+    real = parse_module.parse_piece
 
     def counting(piece: str, limits: Any = parse_module.DEFAULT_LIMITS) -> Any:
         calls.append(len(piece))
         return real(piece, limits)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(parse_module, "_parse_piece", counting)
+        mp.setattr(parse_module, "parse_piece", counting)
         errors(text)
     assert sum(calls[1:]) < 2 * len(text)
 
