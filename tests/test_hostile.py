@@ -193,10 +193,10 @@ def test_a_10_mb_file_fails_fast_on_the_size_limit(monkeypatch: pytest.MonkeyPat
     text = BASE + ("# " + "x" * 98 + "\n") * 100_000  # 10 MB of valid charter
     assert len(text.encode()) > 10_000_000
 
-    def no_parsing() -> None:
+    def no_parsing(*args: Any) -> None:
         raise AssertionError("the parser must not run on a file over the size limit")
 
-    monkeypatch.setattr(parse_module, "_parser", no_parsing)
+    monkeypatch.setattr(parse_module, "parse_piece", no_parsing)
     tracemalloc.start()
     try:
         [d] = errors(text)

@@ -161,11 +161,11 @@ def test_the_walk_keeps_exactly_the_named_terminals_of_the_grammar():
     """`build.KEPT_TOKENS` lists the tokens a rule's method receives: every terminal the grammar names, and no keyword."""
     import re
 
-    from decisionrights.syntax.build import KEPT_TOKENS as _KEPT
-    from decisionrights.syntax.parse import grammar_text as _grammar_text
+    from decisionrights.syntax.build import KEPT_TOKENS
+    from decisionrights.syntax.parse import grammar_text
 
-    named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", _grammar_text(), re.M)) - {"COMMENT"}
-    assert named == _KEPT
+    named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", grammar_text(), re.M)) - {"COMMENT"}
+    assert named == KEPT_TOKENS
 
 
 def _nodes(node):
