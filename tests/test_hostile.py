@@ -193,10 +193,10 @@ def test_a_10_mb_file_fails_fast_on_the_size_limit(monkeypatch: pytest.MonkeyPat
     text = BASE + ("# " + "x" * 98 + "\n") * 100_000  # 10 MB of valid charter
     assert len(text.encode()) > 10_000_000
 
-    def no_parsing() -> None:
+    def no_parsing(*args: Any) -> None:
         raise AssertionError("the parser must not run on a file over the size limit")
 
-    monkeypatch.setattr(parse_module, "_parser", no_parsing)
+    monkeypatch.setattr(parse_module, "parse_piece", no_parsing)
     tracemalloc.start()
     try:
         [d] = errors(text)
@@ -290,14 +290,14 @@ def test_error_recovery_stays_linear() -> None:
     """Each statement after a syntax error is parsed on its own, not with the text before it."""
     text = BASE + "cfo may decde purchase\n" + "role r\n" * 3_000
     calls: list[int] = []
-    real = parse_module._parse_piece
+    real = parse_module.parse_piece
 
     def counting(piece: str, limits: Any = parse_module.DEFAULT_LIMITS) -> Any:
         calls.append(len(piece))
         return real(piece, limits)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(parse_module, "_parse_piece", counting)
+        mp.setattr(parse_module, "parse_piece", counting)
         errors(text)
     assert sum(calls[1:]) < 2 * len(text)
 

@@ -610,13 +610,13 @@ def _unordered(message: str) -> str:
 
 @given(_ANY_TEXT)
 def test_building_while_parsing_agrees_with_building_from_the_tree(text: str) -> None:
-    """The model built as lark reduces each rule (`_parse_piece`) is the model built from lark's parse
-    tree (`_build`), spans included; and where that fails, it fails with the same error."""
-    from decisionrights.syntax.parse import DEFAULT_LIMITS, _build, _parse_piece, _parser
+    """The model built as lark reduces each rule (`parse_piece`) is the model built from lark's parse
+    tree (`build_from_tree`), spans included; and where that fails, it fails with the same error."""
+    from decisionrights.syntax.parse import DEFAULT_LIMITS, build_from_tree, parse_piece
 
-    built = _outcome(lambda: _parse_piece(text, DEFAULT_LIMITS))
+    built = _outcome(lambda: parse_piece(text, DEFAULT_LIMITS))
     event("parses" if isinstance(built, m.CharterModel) else "does not parse")
-    assert built == _outcome(lambda: _build(_parser().parse(text), DEFAULT_LIMITS))
+    assert built == _outcome(lambda: build_from_tree(text, DEFAULT_LIMITS))
 
 
 @given(_ANY_TEXT)

@@ -158,13 +158,14 @@ def test_spans_run_from_the_first_word_to_the_last_bracket():
 
 
 def test_the_walk_keeps_exactly_the_named_terminals_of_the_grammar():
-    """`_KEPT` lists the tokens a rule's method receives: every terminal the grammar names, and no keyword."""
+    """`build.KEPT_TOKENS` lists the tokens a rule's method receives: every terminal the grammar names, and no keyword."""
     import re
 
-    from decisionrights.syntax.parse import _KEPT, _grammar_text
+    from decisionrights.syntax.build import KEPT_TOKENS
+    from decisionrights.syntax.parse import grammar_text
 
-    named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", _grammar_text(), re.M)) - {"COMMENT"}
-    assert named == _KEPT
+    named = set(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?:", grammar_text(), re.M)) - {"COMMENT"}
+    assert named == KEPT_TOKENS
 
 
 def _nodes(node):
@@ -181,7 +182,7 @@ CHARTERS = sorted([*EXAMPLES.glob("*.charter"), *(CORPUS / "valid").rglob("*.cha
 
 @pytest.mark.parametrize("path", CHARTERS, ids=lambda x: x.name)
 def test_every_node_is_built_with_every_field(path):
-    """The parser builds nodes without pydantic's per-field work (`parse._node`): each gets all its fields,
+    """The parser builds nodes without pydantic's per-field work (`model.node`): each gets all its fields,
     and is what `model_construct` would have built."""
     kinds = set()
     for node in _nodes(p(path.read_text())):

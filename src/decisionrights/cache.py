@@ -198,7 +198,7 @@ def _code_fingerprint() -> bytes:
     """This library's code, as Python tells compiled modules apart (name, size, time of each file): an entry
     written by other code (an edited checkout, another build) is another entry, never a stale one."""
     from .version import __version__
-    from .syntax.parse import _grammar_text
+    from .syntax.parse import grammar_text
 
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     package = Path(__file__).parent
@@ -209,7 +209,7 @@ def _code_fingerprint() -> bytes:
                           .encode("utf-8", "surrogateescape"))
         except OSError:
             digest.update(b"unreadable\0")
-    digest.update(_grammar_text().encode("utf-8"))
+    digest.update(grammar_text().encode("utf-8"))
     return digest.digest()
 
 

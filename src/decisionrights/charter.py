@@ -16,7 +16,7 @@ from .errors import InvalidRequest, ParseError
 from .decide.rule import is_allowed, plan, validator
 from .syntax.parse import DEFAULT_LIMITS, Limits, parse
 from .decide.request import Validator, _show, request_date, today
-from .source import Source
+from .source import NotUTF8, Source, decode as decode_source, without_bom
 
 if TYPE_CHECKING:
     from .analysis.authority import DecisionAuthority
@@ -192,21 +192,17 @@ def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS,
     if folder is not None and isinstance(text, str):
         from .cache import load_cached
 
-        text = _without_bom(str(text))  # the same entry as the text without it
+        text = without_bom(str(text))  # the same entry as the text without it
         return Charter(load_cached(text, path, limits, FilePath(folder), lambda: _compiled(text, path, limits),
                                    _gc_paused))
     return _compile(text, path, limits)
-
-
-def _without_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text  # as `open(..., encoding="utf-8")` leaves it
 
 
 def _compile(text: str, path: str, limits: Limits) -> Charter:
     if not isinstance(text, str):
         raise TypeError(f"a charter's text is a str, not {type(text).__name__}; decode bytes with "
                         f"decisionrights.charter.decode(raw, path)")
-    return _build(_without_bom(str(text)), path, limits)
+    return _build(without_bom(str(text)), path, limits)
 
 
 def _build(text: str, path: str, limits: Limits) -> Charter:
@@ -267,20 +263,16 @@ def load(path: str | FilePath, *, limits: Limits = DEFAULT_LIMITS, cache: str | 
 
 
 def decode(raw: bytes, path: str) -> str:
-    """A charter file's text: UTF-8 (a BOM is dropped), line endings as written."""
+    """A charter file's text: UTF-8 (a BOM is dropped), line endings as written (`source.decode`).
+
+    Bytes that are not UTF-8 raise the located `DR005` `ParseError`.
+    """
     from .diagnostics import Diagnostic, Severity
-    from .errors import ParseError
     from .source import Span
 
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return decode_source(raw, path)
+    except NotUTF8 as bad:
         raise ParseError([Diagnostic(
-            code="DR005", severity=Severity.ERROR, path=path, span=Span.point(line, column),
-            message=f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            help="save the charter as UTF-8 text")]) from None
+            code=bad.code, severity=Severity.ERROR, path=bad.path, span=Span.point(bad.line, bad.column),
+            message=bad.message, help=bad.help)]) from None

@@ -55,10 +55,10 @@ _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 def _literal(value: str, pair: str, cmd: CommandLine) -> str:
     """A command-line value as the language reads it: `"acme"` is the text acme, as `acme` is."""
-    from ..syntax.parse import _unquote
+    from ..syntax.build import unquote
 
     if _QUOTED.fullmatch(value):
-        return _unquote(value)
+        return unquote(value)
     if value.startswith('"'):
         raise cmd.error(pair, f"the quoted text `{value}` is not closed",
                         'end it with `"`, e.g. vendor="acme" (quote it for the shell too: \'vendor="acme"\')')
