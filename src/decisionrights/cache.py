@@ -257,7 +257,7 @@ def load_cached(text: str, path: str, limits: "Limits", folder: Path,
     context manager that pauses the garbage collector while a charter is made.
     """
     from .charter import Charter
-    from .compile.compiler import CompiledCharter
+    from .compile.ir import CompiledCharter
 
     def unused(why: str) -> Charter:  # the whole cache is passed over: say why once, compile instead
         _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")

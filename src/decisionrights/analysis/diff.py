@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from .. import markdown as md
 from .authority import Analysis, bounded_analysis
 from ..charter import Charter
-from ..compile.compiler import CompiledCharter
+from ..compile.ir import CompiledCharter
 from .lint._common import show_request
 from .regions import Region
 

@@ -24,7 +24,7 @@ from typing import Any, Sequence, TextIO
 from .. import __version__
 from ..cache import CacheWarning
 from ..charter import Charter, decode, loads
-from ..compile.compiler import suggest
+from ..compile.resolve import suggest
 from ..diagnostics import Diagnostic, Severity, render_github, render_json, render_text, use_color
 from ..errors import CharterError, InvalidRequest
 from ..analysis.regions import TooComplex
@@ -394,7 +394,7 @@ def _write_atomically(path: str, text: str) -> None:
 
 
 def cmd_fmt(args: argparse.Namespace, cmd: _CommandLine) -> int:
-    from ..compile.compiler import compile_partial
+    from ..compile.stages import compile_partial
     from ..syntax.fmt import diff_text, format_text
     from ..syntax.parse import parse
 

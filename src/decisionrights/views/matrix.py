@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from .. import markdown as md
 from ..analysis.authority import Analysis, DecisionAuthority, bounded_analysis
-from ..compile.compiler import CompiledCharter, Delegation
+from ..compile.ir import CompiledCharter, Delegation
 from ..analysis.regions import Region
 from ..decide.request import request_date
 

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Mapping
 
-from ...compile.compiler import CompiledCharter
+from ...compile.ir import CompiledCharter
 from ...compile.conditions import Value
 from ...values import format_number
 
