@@ -1,5 +1,6 @@
 """Stage 2, compile: the model -> the compiled charter (`compile.ir`), a value every later stage reads.
 
+It takes the model (`syntax.model`), never the text: nothing here imports the parser.
 `stages` runs the named stages in order (`STAGES`) on one `context.Context`:
 `declare` (header lines, roles, decisions, the reporting line, currencies),
 `statements` (grants, forbids, delegations, escalations, expectations), `ways`

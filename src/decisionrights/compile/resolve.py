@@ -11,7 +11,6 @@ import difflib
 from typing import Iterable
 
 from ..syntax import model as m
-from ..syntax.parse import reserved_words
 from .conditions import TRUE, AnyOf, AttrSpec, Cmp, Cond, In, Not, Value, conj
 from .context import (BAD_HEADER, BARE_MONEY, MIXED_CURRENCY, TYPE_MISMATCH, UNKNOWN_ATTRIBUTE, UNKNOWN_DECISION,
                       UNKNOWN_MEMBER, UNKNOWN_ROLE, Context, label, statement_text)
@@ -20,6 +19,18 @@ from .ir import DecisionSpec, Rule
 
 KIND_WORDS = {"money": "money", "number": "a number", "bool": "a yes/no (bool)", "text": "text",
               "date": "a date"}
+
+KEYWORDS = frozenset("""
+agreement and announce authority charter consult currency decide decision delegates escalate escalates expect
+false flows from in inform may nobody not of on one or propose reports role subdelegate to true until up
+version when with
+""".split())
+"""The reserved words of the language (the grammar's, but for type names and `level(s)`), for the hints.
+
+The same as `syntax.parse.reserved_words()`, which compile does not import (it
+takes the model, not the text); tests/test_compile.py checks the two agree.
+"""
+
 
 
 def suggest(name: str, known: Iterable[str]) -> str | None:
@@ -86,11 +97,11 @@ def role(ctx: Context, name: m.Name | None) -> str | None:
         return name.value
     guess = suggest(name.value, ctx.roles)
     keyword = name.value.casefold()
-    if keyword != name.value and keyword in reserved_words():  # `Nobody may decide …` is no forbid
+    if keyword != name.value and keyword in KEYWORDS:  # `Nobody may decide …` is no forbid
         hint = f"keywords are written in lower case: did you mean `{keyword}`?"
     elif guess:
         hint = f"did you mean `{guess}`?"
-    elif name.value in reserved_words():  # `inform nobody`: `role nobody` would be an error too
+    elif name.value in KEYWORDS:  # `inform nobody`: `role nobody` would be an error too
         hint = f"`{name.value}` is a keyword of the language, not a role; name a declared role here"
     elif suggest(name.value, ("nobody",)):  # `nobdy may decide …`
         hint = f"did you mean `nobody`? If not, declare it with `role {name.value}`"
