@@ -18,9 +18,8 @@ from ..syntax import model as m
 from . import declare, statements, ways
 from .context import Context
 from .ir import Binding, CompiledCharter, Forbid
-from .resolve import suggest
 
-__all__ = ["STAGES", "compile_charter", "compile_partial", "errors_beside", "suggest"]
+__all__ = ["STAGES", "compile_charter", "compile_partial", "errors_beside"]
 
 
 def note_dropped(ctx: Context) -> None:
