@@ -50,3 +50,28 @@ def assert_golden(path: Path, got: str) -> None:
     expected = path.read_text(encoding="utf-8")
     assert expected.strip(), f"{path.name} is empty"
     assert got == expected, f"{path.name} changed; review it, then regenerate with UPDATE_GOLDENS=1"
+
+
+def condition_from_text(text: str, attrs, currency: str | None = None):
+    """Parse and type-check the text of a `when` condition against a decision's attributes (`AttrSpec`s).
+
+    Used to read back rendered regions; raises `CharterError` on a bad condition.
+    Built on the pipeline's seams: `syntax.parse.parse`, then `compile.stages.compile_charter`
+    with `bare_money` (a region renders amounts in their attribute's own currency bare).
+    """
+    from decisionrights.compile.stages import compile_charter
+    from decisionrights.source import Source
+    from decisionrights.syntax.parse import parse
+
+    lines = ['charter "condition"']
+    if currency:
+        lines.append(f"currency {currency}")
+    lines.append("role r")
+    lines.append("decision d {")
+    for attr in attrs.values():
+        kind = f"one of {', '.join(attr.members)}" if attr.kind == "enum" else attr.kind
+        lines.append(f"  {attr.name}: {kind}")
+    lines.append("}")
+    lines.append(f"r may decide d when {text}")
+    source = Source("\n".join(lines), "<condition>")
+    return compile_charter(parse(source), source, bare_money=True).grants[0].cond

@@ -116,3 +116,20 @@ def test_compile_error_message_summarises():
     with pytest.raises(dr.CharterError) as info:
         dr.loads(charter_text(PURCHASE + "intern may decide purchase\nx may decide purchase\n"), "org.charter")
     assert str(info.value).startswith("org.charter:14:1: `intern` is not a declared role (and 1 more)")
+
+
+def test_compile_knows_the_grammars_keywords():
+    """compile hints `did you mean nobody` from its own list of keywords (it does not import the parser)."""
+    from decisionrights.compile.resolve import KEYWORDS
+    from decisionrights.syntax.parse import reserved_words
+
+    assert KEYWORDS == reserved_words()
+
+
+def test_compile_takes_the_model_and_never_imports_the_parser():
+    """compile/ reads `syntax.model` only: no import of `syntax.parse` (lark), at any level or inside a function."""
+    from test_architecture import MODULES, imports_of
+
+    found = [(name, target, line) for name in MODULES if name.startswith("decisionrights.compile")
+             for target, _names, line in imports_of(name) if target.startswith("decisionrights.syntax.parse")]
+    assert not found, found

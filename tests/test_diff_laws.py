@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 
 import decisionrights as dr
 from decisionrights import testing as dt
-from decisionrights.compile.compiler import condition_from_text
 from decisionrights.analysis.diff import Change, Changes, diff
 from decisionrights.syntax.fmt import format_text
 from decisionrights.analysis.regions import Region
+from helpers import condition_from_text
 
 DAYS_ON = (dt.DATE_ANCHOR - timedelta(days=45), dt.DATE_ANCHOR, dt.DATE_ANCHOR + timedelta(days=100))
 """`on` for the diffs: before, at and after the anchor the generators put delegation dates around."""

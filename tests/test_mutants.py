@@ -3,7 +3,7 @@
 Each test below pins one realistic wrong answer with the smallest charter that shows it,
 so that killing the mutant never depends on what Hypothesis happens to draw:
 
-- sub-delegation budget not used up (`compile._make_path`: `parent.remaining - 1` → `parent.remaining`);
+- sub-delegation budget not used up (`compile.ways._make_path`: `parent.remaining - 1` → `parent.remaining`);
 - `up to N levels` stored as N + 1 (`compile`: `further = levels + 1`);
 - `diff` ignoring a new forbid on a delegator (`diff._fingerprint` without the chain's roles) —
   that one is the `forbid-on-delegator` case in `tests/corpus/diff` (checked in `test_diff.py`,

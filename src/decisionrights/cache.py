@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .compile.compiler import CompiledCharter
+from .compile.ir import CompiledCharter
 
 if TYPE_CHECKING:
     from .syntax.parse import Limits

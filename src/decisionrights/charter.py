@@ -11,7 +11,9 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn
 
 from .decide.answer import Answer
-from .compile.compiler import CompiledCharter, compile_charter, errors_beside, suggest
+from .compile.ir import CompiledCharter
+from .compile.resolve import suggest
+from .compile.stages import compile_charter, errors_beside
 from .errors import InvalidRequest, ParseError
 from .decide.rule import is_allowed, plan, validator
 from .syntax.parse import DEFAULT_LIMITS, Limits, parse

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Iterator
 
 from .. import errors
-from ..compile.compiler import CompiledCharter, Path
+from ..compile.ir import CompiledCharter, Path
 from ..diagnostics import Diagnostic, Severity
 from .regions import MAX_STEPS, OutOfSteps, Region, TooComplex, budget
 from ..source import Span

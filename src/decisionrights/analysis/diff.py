@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import markdown as md
 from .authority import Analysis, bounded_analysis
-from ..compile.compiler import CompiledCharter
+from ..compile.ir import CompiledCharter
 from ..words import IN_A_SENTENCE, KEYWORD, Obligations, request_text
 from .regions import Region
 

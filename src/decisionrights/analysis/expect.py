@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..compile.compiler import ExpectC
+from ..compile.ir import ExpectC
 from ..diagnostics import Diagnostic, Severity
 from ..decide.rule import decide, nearest_path
 from ..compile.ir import Rule

@@ -9,7 +9,7 @@ import sys
 from typing import Any, Sequence
 
 from ..charter import Charter
-from ..compile.compiler import suggest
+from ..compile.resolve import suggest
 from ..diagnostics import use_color
 from ..errors import InvalidRequest
 from .common import OK, CommandLine, UsageError, check_name, load

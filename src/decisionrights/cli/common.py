@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from ..charter import Charter, decode, loads
-from ..compile.compiler import suggest
+from ..compile.resolve import suggest
 from ..diagnostics import Diagnostic, Severity, render_text, use_color
 from ..source import Source, Span
 

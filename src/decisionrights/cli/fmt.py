@@ -43,7 +43,7 @@ def write_atomically(path: str, text: str) -> None:
 
 def _formatted(path: str, name: str) -> tuple[str, str]:
     """(the text, the text formatted); `CharterError` when it does not parse or does not compile."""
-    from ..compile.compiler import compile_partial
+    from ..compile.stages import compile_partial
     from ..syntax.fmt import format_text
     from ..syntax.parse import parse
 

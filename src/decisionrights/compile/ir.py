@@ -1,11 +1,21 @@
-"""`Rule`: a statement of the charter that decided an answer, with where it stands."""
+"""The compiled charter, a value every later stage reads, and its parts; no compiling logic here.
+
+`CompiledCharter` holds the declarations (`DecisionSpec`), the statements
+(`Grant`, `Forbid`, `Delegation`, `ExpectC`), the ways in (`Path`: a grant,
+then delegation links) and the forbids binding each pair (`Binding`). `Rule`
+is a statement as an answer cites it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, Callable, Mapping
 
-from ..source import Span
+from ..source import Source, Span
+from .conditions import AnyOf, AttrSpec, Cond, Value, predicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +50,170 @@ class Rule:
             data["delegator"] = self.delegator
             data["delegate"] = self.delegate
         return data
+
+
+@dataclass(frozen=True)
+class DecisionSpec:
+    name: str
+    title: str | None
+    attrs: dict[str, AttrSpec]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    decision: str
+    cond: Cond
+    obligations: frozenset[tuple[str, str]]
+    propose: bool
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Forbid:
+    role: str | None
+    decision: str
+    cond: Cond
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Delegation:
+    delegator: str
+    delegate: str
+    decision: str
+    cond: Cond
+    start: date | None
+    end: date | None
+    obligations: frozenset[tuple[str, str]]
+    further: float
+    """How many further links may follow this one: 0 without `may subdelegate`, N, or infinity."""
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Path:
+    """One way for `role` to decide: a grant, then zero or more delegation links.
+
+    `chain` lists the roles that exercise it in turn: the role that holds (or
+    inherits) the grant, then each delegate; the last is `role`. Every role in
+    the chain must be clear of forbids. The path holds when `cond` holds and the
+    request's date lies in [start, end].
+    """
+
+    role: str
+    grant: Grant
+    links: tuple[Delegation, ...]
+    chain: tuple[str, ...]
+    cond: Cond
+    start: date | None
+    end: date | None
+    obligations: frozenset[tuple[str, str]]
+    remaining: float
+    inherited: bool
+    key: tuple = field(compare=False)
+
+    @cached_property
+    def test(self) -> Callable[[Mapping[str, Value]], bool]:
+        """The path's conditions as a closure (built on first use)."""
+        return predicate(self.cond)
+
+    @cached_property
+    def because(self) -> tuple[Rule, ...]:
+        """The rules an answer through this way cites: the grant, then each delegation."""
+        return (self.grant.rule, *(link.rule for link in self.links))
+
+    @cached_property
+    def via(self) -> tuple[Rule, ...]:
+        return tuple(link.rule for link in self.links)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("test", "because", "via")}
+
+    def active_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class ExpectC:
+    role: str
+    decision: str
+    allowed: bool
+    attrs: dict[str, Value]
+    on: date | None
+    escalates_to: tuple[str, ...] | None
+    obligations: dict[str, frozenset[str]]
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class CompiledCharter:
+    source: Source
+    title: str
+    version: int | Decimal | None
+    currency: str | None
+    flows_up: bool
+    roles: tuple[str, ...]
+    role_spans: dict[str, Span]
+    manager: dict[str, str | None]
+    decisions: dict[str, DecisionSpec]
+    grants: tuple[Grant, ...]
+    forbids: tuple[Forbid, ...]
+    delegations: tuple[Delegation, ...]
+    escalations: dict[str, str]
+    expects: tuple[ExpectC, ...]
+    paths: dict[tuple[str, str], tuple[Path, ...]]
+    proposals: dict[tuple[str, str], tuple[Grant, ...]]
+    forbids_of: "Binding"
+    """Per (role, decision): the forbids that bind that role, its own and `nobody`'s."""
+    deciders: dict[tuple[str, str], tuple] = field(default_factory=dict, compare=False, repr=False)
+    """The generated decision functions and constants per pair, built on first use (see evaluate.plan)."""
+    validators: dict[str, Callable] = field(default_factory=dict, compare=False, repr=False)
+    """Each decision's full request validator, built on first use."""
+
+    def forbid_cond(self, role: str, decision: str) -> Cond | None:
+        """One condition for every forbid binding `role` on `decision`, or None when none does."""
+        binding = self.forbids_of.get((role, decision), ())
+        if not binding:
+            return None
+        return AnyOf(tuple(f.cond for f in binding))
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["deciders"] = {}  # generated functions are rebuilt on first use
+        state["validators"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__dict__.update(deciders={}, validators={})
+
+    def line_up(self, role: str) -> list[str]:
+        """The role's managers, nearest first."""
+        out = []
+        seen = {role}
+        boss = self.manager.get(role)
+        while boss is not None and boss not in seen:
+            out.append(boss)
+            seen.add(boss)
+            boss = self.manager.get(boss)
+        return out
+
+
+class Binding:
+    """The forbids binding each (role, decision): the role's own `may not`s, then `nobody may`s."""
+
+    __slots__ = ("own", "nobody")
+
+    def __init__(self, own: dict[tuple[str, str], tuple[Forbid, ...]], nobody: dict[str, tuple[Forbid, ...]]):
+        self.own = own
+        self.nobody = nobody
+
+    def get(self, key: tuple[str, str], default: tuple = ()) -> tuple[Forbid, ...]:
+        found = self.own.get(key, ()) + self.nobody.get(key[1], ())
+        return found if found else default
+
+    def __getitem__(self, key: tuple[str, str]) -> tuple[Forbid, ...]:
+        return self.get(key)

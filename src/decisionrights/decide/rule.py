@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Mapping
 
 from .fastpath import build_asker
 from .answer import LATER, Answer, Reason, Verdict
-from ..compile.compiler import CompiledCharter, Path
+from ..compile.ir import CompiledCharter, Path
 from ..compile.conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from ..compile.ir import Rule
 from .request import make_validator, today

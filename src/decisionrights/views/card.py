@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.authority import bounded_analysis
 from ..analysis.regions import Region
-from ..compile.compiler import CompiledCharter
+from ..compile.ir import CompiledCharter
 from .facts import KIND_ORDER, Facts, and_list, condition_words, md_code, md_text, roles_of
 
 if TYPE_CHECKING:

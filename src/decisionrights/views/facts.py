@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .. import markdown as md
 from ..analysis.authority import Analysis, DecisionAuthority
 from ..analysis.regions import Region
-from ..compile.compiler import CompiledCharter
+from ..compile.ir import CompiledCharter
 from ..decide.request import request_date
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..analysis.regions import Region
-from ..compile.compiler import CompiledCharter, Delegation
+from ..compile.ir import CompiledCharter, Delegation
 from .facts import condition_words, roles_of
 
 if TYPE_CHECKING:

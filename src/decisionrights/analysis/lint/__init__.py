@@ -15,7 +15,8 @@ from functools import cached_property
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ...compile.compiler import CompiledCharter, compile_partial, errors_beside
+from ...compile.ir import CompiledCharter
+from ...compile.stages import compile_partial, errors_beside
 from ...diagnostics import Diagnostic, Label, Severity
 from ...errors import CharterError
 from ...syntax.parse import parse
@@ -137,7 +138,7 @@ def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic
     decision or role, or misspells it (`cf0` for `cfo`). The other rules judge
     what the statements that compiled say, and are kept.
     """
-    from ...compile.compiler import suggest
+    from ...compile.resolve import suggest
     from ...syntax.parse import reserved_words
 
     lines = {d.span.line for d in errors if d.span is not None and d.severity is Severity.ERROR}
@@ -175,7 +176,7 @@ def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
 def rule_index() -> list[dict[str, str]]:
     """Every rule's code, name, severity, first docstring line and whole docstring (`text`), for docs and
     SARIF (`diagnostics.render_sarif(diags, rule_index(), version=...)`)."""
-    from ...compile.compiler import __doc__ as _  # noqa: F401  (compile codes are documented in docs/lint-rules.md)
+    from ...compile.stages import __doc__ as _  # noqa: F401  (compile codes are documented in docs/lint-rules.md)
 
     return [{"code": r.CODE, "name": r.NAME, "severity": r.SEVERITY.value,
              "summary": (r.__doc__ or "").strip().splitlines()[0],

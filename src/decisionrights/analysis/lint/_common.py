@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ...compile.compiler import CompiledCharter
+from ...compile.ir import CompiledCharter
 from ...compile.conditions import Value
 from ...words import request_text
 
