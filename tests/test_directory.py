@@ -117,6 +117,18 @@ def test_the_keywords_cover_the_grammars_reserved_words():
     assert sorted(d.CODES) == [f"DR12{i}" for i in range(10)]
 
 
+def test_the_padding_a_spreadsheet_writes_is_fine_while_it_stays_empty():
+    padded = "person,roles,from,until,,\r\nana,cfo,,,,\r\n,,,,,\r\nben,controller;treasurer,,,,,,\r\n"
+    assert facts(read_directory(padded, "people.csv")) == FACTS[:3]
+    assert problems("person,roles,\nana,cfo,finance\n") == [("DR122", 2, 9)]
+
+
+def test_a_file_separated_by_semicolons_is_told_so():
+    with pytest.raises(ParseError) as caught:
+        read_directory("person;roles;from;until\nana;cfo;;\n", "people.csv")
+    assert any("separates its columns with `;`" in (x.help or "") for x in caught.value.diagnostics)
+
+
 # -- each problem: its code, line and column ------------------------------------------------------
 
 def test_bad_utf8_names_the_byte_and_where_it_is():
@@ -144,7 +156,7 @@ def test_a_missing_unknown_or_repeated_column():
 
 
 def test_a_row_with_too_many_or_too_few_fields():
-    assert problems("person,roles,from,until\nana,cfo\nbo,ceo,,,\ncy,ceo,,\n") == [("DR122", 2, 1),
+    assert problems("person,roles,from,until\nana,cfo\nbo,ceo,,,x\ncy,ceo,,\n") == [("DR122", 2, 1),
                                                                                     ("DR122", 3, 1)]
 
 

@@ -211,7 +211,7 @@ def _which_format(text: str, path: str) -> Literal["csv", "json"]:
     lowered = path.lower()
     if lowered.endswith(".json"):
         return "json"
-    if lowered.endswith((".csv", ".txt", ".tsv")):
+    if lowered.endswith((".csv", ".txt")):
         return "csv"
     return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
 
@@ -307,6 +307,7 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: the he
     lines = _physical_lines(text)
     reader = csv.reader(iter(lines))
     header: dict[str, int] | None = None
+    unnamed: list[int] = []
     width = 0
     seen = 0
     while True:
@@ -324,8 +325,8 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: the he
         first = seen + 1
         raw_row = (lines[seen] if reader.line_num == first else "".join(lines[seen:reader.line_num])).rstrip("\r\n")
         seen = reader.line_num
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue  # a blank line is no row
+        if not any(value.strip() for value in fields):
+            continue  # a blank line (or Excel's `,,,`) is no row
         starts = _field_starts(raw_row) if '"' in raw_row else None
         if starts is None or len(starts) != len(fields):
             starts = []
@@ -337,17 +338,26 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: the he
             first, raw_row, len(raw_row))
         span = make_span(first, 1, last_line, max(last_column, 2))
         if header is None:
-            header = _read_header(fields, starts, first, raw_row, problems)
-            if header is None:
+            read = _read_header(fields, starts, first, raw_row, problems)
+            if read is None:
                 return
+            header, unnamed = read
             width = len(fields)
             continue
+        if len(fields) > width and not any(value.strip() for value in fields[width:]):
+            del fields[width:]  # the empty fields a spreadsheet pads a row with: nothing is lost
         if len(fields) != width:
             few = len(fields) < width
             problems.add(ROW_SHAPE, f"this row has {len(fields)} field{'s' if len(fields) != 1 else ''}, but the "
                                     f"header has {width} columns", span,
                          "add the missing fields (leave a date empty: `ana,cfo,,`)" if few else
                          "remove the extra fields, or quote a field that holds a comma: `\"ana, jr\"`")
+            continue
+        stray = next((i for i in unnamed if fields[i].strip()), None)
+        if stray is not None:
+            problems.add(ROW_SHAPE, f"this row has `{_shown(fields[stray].strip())}` in a column the header does "
+                                    "not name", _csv_field(fields[stray], starts[stray], first, raw_row).span,
+                         "name the column in the header, or move the value where it belongs")
             continue
         yield _csv_row(fields, starts, header, first, raw_row, span)
 
@@ -396,13 +406,17 @@ def _split_roles(roles_field: _Field) -> list[_Field]:
 
 
 def _read_header(fields: list[str], starts: list[int], line: int, raw_row: str,
-                 problems: _Problems) -> dict[str, int] | None:
-    """The column of each known name in the header; None when a required one is missing."""
+                 problems: _Problems) -> tuple[dict[str, int], list[int]] | None:
+    """The column of each known name in the header, and the columns with no name (a spreadsheet's
+    padding, which rows must leave empty); None when a required column is missing."""
     header: dict[str, int] = {}
+    unnamed: list[int] = []
     for index, (name, start) in enumerate(zip(fields, starts)):
         cell = _csv_field(name, start, line, raw_row)
         key = (cell.value or "").casefold()
-        if key in header:
+        if not key:
+            unnamed.append(index)
+        elif key in header:
             problems.add(COLUMNS, f"the column `{_shown(cell.value or '')}` is in the header twice", cell.span,
                          "keep one of them")
         elif key in COLUMN_NAMES:
@@ -416,10 +430,19 @@ def _read_header(fields: list[str], starts: list[int], line: int, raw_row: str,
         problems.add(COLUMNS, f"the header has no `{missing[0]}` column"
                      + (f" (nor `{missing[1]}`)" if len(missing) > 1 else ""),
                      make_span(line, 1, line, max(len(raw_row.split("\n")[0]), 1) + 1),
-                     "the first line must name the columns, e.g. `person,roles,from,until`; was this line meant "
-                     "to be the header?")
+                     _header_help(raw_row))
         return None
-    return header
+    return header, unnamed
+
+
+def _header_help(raw_row: str) -> str:
+    for separator, called in ((";", "`;`"), ("\t", "tabs")):
+        if len(raw_row.split(separator)) > 1 and "," not in raw_row:
+            return (f"this file separates its columns with {called}; a directory separates them with commas "
+                    "(`person,roles,from,until`; only the roles in a field are separated by `;`): save it as "
+                    "comma-separated CSV")
+    return ("the first line must name the columns, e.g. `person,roles,from,until`; was this line meant "
+            "to be the header?")
 
 
 def _did_you_mean(name: str, known: Collection[str]) -> str:
@@ -445,10 +468,11 @@ class _Lines:
     def __init__(self, text: str):
         self.breaks = [m.start() for m in re.finditer("\n", text)]
 
-    def point(self, offset: int) -> Span:
+    def point(self, offset: int, width: int = 1) -> Span:
+        """The span of `width` characters from `offset`, on one line."""
         line = bisect_left(self.breaks, offset)
         column = offset - (self.breaks[line - 1] + 1 if line else 0) + 1
-        return make_span(line + 1, column, line + 1, column + 1)
+        return make_span(line + 1, column, line + 1, column + width)
 
 
 def _json_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: a list read element by element
@@ -492,21 +516,23 @@ def _json_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: a lis
                      "a directory is one JSON list; remove what follows it")
 
 
-def _key_span(text: str, start: int, end: int, key: str, point: Callable[[int], Span]) -> tuple[Span, int]:
+_WRITTEN_KEYS = {name: f'"{name}"' for name in COLUMN_NAMES}
+_COLON = re.compile(r"[ \t\n\r]*:")
+
+
+def _key_span(text: str, start: int, end: int, key: str, point: Callable[..., Span]) -> tuple[Span, int]:
     """The span of `"key"` in the object written at `start:end`, searched from `start`; and where it ends."""
-    written = json.dumps(key, ensure_ascii=False)
+    written = _WRITTEN_KEYS.get(key) or json.dumps(key, ensure_ascii=False)
     found = text.find(written, start, end)
-    while found >= 0 and _SPACE.match(text, found + len(written)).end() < end and \
-            text[_SPACE.match(text, found + len(written)).end()] != ":":  # type: ignore[union-attr]
+    while found >= 0 and _COLON.match(text, found + len(written)) is None:
         found = text.find(written, found + 1, end)  # that was a value that reads like the key
     if found < 0:  # written with escapes: point at the object
         return point(start), start
-    span = point(found)
-    return make_span(span.line, span.column, span.line, span.column + len(written)), found + len(written)
+    return point(found, len(written)), found + len(written)
 
 
 def _json_row(element: Any, text: str, start: int, end: int, problems: _Problems,
-              point: Callable[[int], Span]) -> Iterator[_Row]:
+              point: Callable[..., Span]) -> Iterator[_Row]:
     here = point(start)
     end_here = point(max(end - 1, start))
     span = make_span(here.line, here.column, end_here.line, end_here.column + 1)
@@ -678,8 +704,8 @@ def _check_duplicates(holdings: list[Holding], problems: _Problems) -> None:
         for h in ordered[1:]:
             if reach.until is None or (h.start or date.min) <= reach.until:
                 later, earlier = (h, reach) if h.span.line >= reach.span.line else (reach, h)
-                problems.add(DUPLICATE, f"{person} holds {role} twice at overlapping dates "
-                                        f"({_dates(earlier)} on line {earlier.span.line}, {_dates(later)} here)",
+                problems.add(DUPLICATE, f"{person} holds {role} twice at overlapping dates: on line "
+                                        f"{earlier.span.line} {_dates(earlier)}, here {_dates(later)}",
                              later.role_span, "delete one of the rows, or give them dates that do not overlap",
                              (Label(span=earlier.role_span, message="first held here"),))
             if reach.until is not None and (h.until is None or h.until > reach.until):
@@ -687,6 +713,7 @@ def _check_duplicates(holdings: list[Holding], problems: _Problems) -> None:
 
 
 def _dates(h: Holding) -> str:
+    """`with no dates`, `from 2027-01-01`, `until 2027-03-31`, `from 2027-01-01 until 2027-03-31`."""
     if h.start is None and h.until is None:
-        return "always"
-    return f"{h.start or '…'} until {h.until or '…'}"
+        return "with no dates"
+    return " ".join(part for part in (h.start and f"from {h.start}", h.until and f"until {h.until}") if part)
