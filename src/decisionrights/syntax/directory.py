@@ -299,7 +299,7 @@ def _physical_lines(text: str) -> list[str]:
     return out
 
 
-def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: the header, then each row in one pass
+def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row | list[Holding]]:  # long: the header, then each row in one pass
     if not text.strip():
         problems.add(COLUMNS, "the directory file is empty", make_span(1, 1, 1, 1),
                      "write a header line `person,roles,from,until`, then one line per person and role")
@@ -325,7 +325,7 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: the he
         first = seen + 1
         raw_row = (lines[seen] if reader.line_num == first else "".join(lines[seen:reader.line_num])).rstrip("\r\n")
         seen = reader.line_num
-        if not any(value.strip() for value in fields):
+        if not "".join(fields).strip():
             continue  # a blank line (or Excel's `,,,`) is no row
         starts = _field_starts(raw_row) if '"' in raw_row else None
         if starts is None or len(starts) != len(fields):
@@ -359,7 +359,41 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: the he
                                     "not name", _csv_field(fields[stray], starts[stray], first, raw_row).span,
                          "name the column in the header, or move the value where it belongs")
             continue
-        yield _csv_row(fields, starts, header, first, raw_row, span)
+        plain = _plain_row(fields, starts, header, first, span) if '"' not in raw_row else None
+        yield plain if plain is not None else _csv_row(fields, starts, header, first, raw_row, span)
+
+
+def _plain_row(fields: list[str], starts: list[int], header: dict[str, int], line: int,
+               span: Span) -> list[Holding] | None:
+    """The holdings of a row written plainly (one line, nothing quoted, no spaces, nothing wrong), read
+    in one go; None when anything needs the closer look of `_csv_row` and `_holdings`: the hot path."""
+    person = fields[header["person"]]
+    if _NAME_MATCH(person) is None or person.casefold() in KEYWORDS:
+        return None
+    dates = []
+    for name in ("from", "until"):
+        at = header.get(name)
+        if at is None or not fields[at]:
+            dates.append(None)
+            continue
+        try:
+            dates.append(parse_date(fields[at]))
+        except BadValue:
+            return None
+    start, until = dates
+    if start is not None and until is not None and start > until:
+        return None
+    column = starts[header["person"]] + 1
+    person_span = make_span(line, column, line, column + len(person))
+    column = starts[header["roles"]] + 1
+    out = []
+    for role in fields[header["roles"]].split(";"):
+        if _NAME_MATCH(role) is None or role.casefold() in KEYWORDS:
+            return None
+        out.append(_new_holding(person, role, start, until, span, person_span,
+                                make_span(line, column, line, column + len(role))))
+        column += len(role) + 1
+    return out
 
 
 def _csv_field(value: str, start: int, line: int, raw_row: str) -> _Field:
@@ -646,9 +680,17 @@ def _check_date(item: _Field | None, problems: _Problems) -> tuple[bool, date | 
         return False, None
 
 
-def _holdings(rows: Iterator[_Row], problems: _Problems, known: frozenset[str] | None) -> list[Holding]:
+def _holdings(rows: Iterator[_Row | list[Holding]], problems: _Problems,
+              known: frozenset[str] | None) -> list[Holding]:  # long: every check of a row, in order
     out: list[Holding] = []
     for row in rows:
+        if isinstance(row, list):  # a plain row, already read and checked but for the charter's roles
+            if known is not None:
+                for h in row:
+                    if h.role not in known:
+                        _unknown_role(h.role, h.role_span, known, problems)
+            out.extend(row)
+            continue
         ok = _check_name(row.person, "person", problems)
         if not row.roles:
             problems.add(EMPTY, f"{row.person.value or 'this person'} has no role on this row",
@@ -659,10 +701,7 @@ def _holdings(rows: Iterator[_Row], problems: _Problems, known: frozenset[str] |
         if known is not None:
             for r in good_roles:
                 if r.value not in known:
-                    hint = suggest(r.value or "", known)
-                    problems.add(UNKNOWN_ROLE, f"`{r.value}` is not a role of the charter"
-                                 + (f" (did you mean `{hint}`?)" if hint else ""), r.span,
-                                 f"declare it with `role {r.value}` in the charter, or fix the spelling")
+                    _unknown_role(r.value or "", r.span, known, problems)
                     ok = False
         good_start, start = _check_date(row.start, problems)
         good_until, until = _check_date(row.until, problems)
@@ -679,26 +718,44 @@ def _holdings(rows: Iterator[_Row], problems: _Problems, known: frozenset[str] |
     return out
 
 
+def _unknown_role(role: str, span: Span, known: frozenset[str], problems: _Problems) -> None:
+    hint = suggest(role, known)
+    problems.add(UNKNOWN_ROLE, f"`{role}` is not a role of the charter" + (f" (did you mean `{hint}`?)" if hint else ""),
+                 span, f"declare it with `role {role}` in the charter, or fix the spelling")
+
+
 _SET_HOLDING = tuple(Holding.__dict__[name].__set__
                      for name in ("person", "role", "start", "until", "span", "person_span", "role_span"))
 
 
-def _new_holding(*values: Any) -> Holding:
+def _new_holding(person: str, role: str, start: date | None, until: date | None, span: Span, person_span: Span,
+                 role_span: Span) -> Holding:
     """`Holding(...)` without a frozen dataclass's `object.__setattr__` per field: reading's hot path."""
-    holding = object.__new__(Holding)
-    for set_field, value in zip(_SET_HOLDING, values):
-        set_field(holding, value)
+    holding = _new_object(Holding)
+    set_person, set_role, set_start, set_until, set_span, set_person_span, set_role_span = _SET_HOLDING
+    set_person(holding, person)
+    set_role(holding, role)
+    set_start(holding, start)
+    set_until(holding, until)
+    set_span(holding, span)
+    set_person_span(holding, person_span)
+    set_role_span(holding, role_span)
     return holding
+
+
+_new_object = object.__new__
 
 
 def _check_duplicates(holdings: list[Holding], problems: _Problems) -> None:
     """The same person holding the same role at overlapping dates, reported at the later row."""
-    groups: dict[tuple[str, str], list[Holding]] = {}
+    first: dict[tuple[str, str], Holding] = {}
+    groups: dict[tuple[str, str], list[Holding]] = {}  # only the person-role pairs stated more than once
     for h in holdings:
-        groups.setdefault((h.person, h.role), []).append(h)
+        key = (h.person, h.role)
+        seen = first.setdefault(key, h)
+        if seen is not h:
+            groups.setdefault(key, [seen]).append(h)
     for (person, role), group in groups.items():
-        if len(group) < 2:
-            continue
         ordered = sorted(group, key=lambda h: (h.start or date.min, h.span.line))
         reach = ordered[0]
         for h in ordered[1:]:
