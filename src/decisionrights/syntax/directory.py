@@ -370,7 +370,7 @@ def _plain_row(fields: list[str], starts: list[int], header: dict[str, int], lin
     person = fields[header["person"]]
     if _NAME_MATCH(person) is None or person.casefold() in KEYWORDS:
         return None
-    dates = []
+    dates: list[date | None] = []
     for name in ("from", "until"):
         at = header.get(name)
         if at is None or not fields[at]:
@@ -488,12 +488,17 @@ def _did_you_mean(name: str, known: Collection[str]) -> str:
 
 # -- JSON -----------------------------------------------------------------------------------------
 
-class _Pairs(list):
+class _Pairs(list[tuple[str, Any]]):
     """A JSON object as written: its (key, value) pairs in order, repeated keys kept."""
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_Pairs)
 _SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, at: int) -> int:
+    """The offset of the first character at or after `at` that is not JSON whitespace."""
+    return _SPACE.match(text, at).end()  # type: ignore[union-attr]  # `*` always matches
 
 
 class _Lines:
@@ -509,18 +514,18 @@ class _Lines:
         return make_span(line + 1, column, line + 1, column + width)
 
 
-def _json_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: a list read element by element
+def _json_rows(text: str, problems: _Problems) -> Iterator[_Row]:
     if not text.strip():
         problems.add(COLUMNS, "the directory file is empty", make_span(1, 1, 1, 1),
                      'write a JSON list of objects: [{"person": "ana", "roles": ["cfo"]}]')
         return
     point = _Lines(text).point
-    at = _SPACE.match(text, 0).end()  # type: ignore[union-attr]
+    at = _skip(text, 0)
     if text[at] != "[":
         problems.add(BAD_JSON, "a JSON directory must be a list of objects, one per person and role",
                      point(at), 'write [{"person": "ana", "roles": ["cfo"]}, …]')
         return
-    at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+    at = _skip(text, at + 1)
     first = True
     while True:
         if at < len(text) and text[at] == "]" and first:
@@ -533,10 +538,10 @@ def _json_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: a lis
                          "check for a missing comma, quote or bracket just before here")
             return
         yield from _json_row(element, text, at, end, problems, point)
-        at = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+        at = _skip(text, end)
         first = False
         if at < len(text) and text[at] == ",":
-            at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+            at = _skip(text, at + 1)
             continue
         if at < len(text) and text[at] == "]":
             at += 1
@@ -544,7 +549,7 @@ def _json_rows(text: str, problems: _Problems) -> Iterator[_Row]:  # long: a lis
         problems.add(BAD_JSON, "this is not valid JSON: expected `,` or `]` after an object",
                      point(min(at, len(text))), "separate the objects with commas and close the list")
         return
-    rest = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+    rest = _skip(text, at)
     if rest < len(text):
         problems.add(BAD_JSON, "there is more after the end of the list", point(rest),
                      "a directory is one JSON list; remove what follows it")
@@ -681,7 +686,7 @@ def _check_date(item: _Field | None, problems: _Problems) -> tuple[bool, date | 
 
 
 def _holdings(rows: Iterator[_Row | list[Holding]], problems: _Problems,
-              known: frozenset[str] | None) -> list[Holding]:  # long: every check of a row, in order
+              known: frozenset[str] | None) -> list[Holding]:
     out: list[Holding] = []
     for row in rows:
         if isinstance(row, list):  # a plain row, already read and checked but for the charter's roles
