@@ -203,15 +203,17 @@ def test_json_fields_of_the_wrong_type_missing_or_unknown():
     text = ('[\n{"person": 1, "roles": ["cfo"]},\n{"person": "bo", "roles": [1]},\n'
             '{"person": "cy", "roles": ["cfo"], "from": 20270101},\n{"persn": "dee", "roles": ["cfo"]},\n'
             '{"person": "eva", "person": "eve", "roles": "cfo"}\n]')
-    assert problems(text, "p.json") == [("DR128", 2, 2), ("DR128", 3, 18), ("DR128", 4, 36),
+    assert problems(text, "p.json") == [("DR128", 2, 12), ("DR128", 3, 27), ("DR128", 4, 44),
                                         ("DR121", 5, 1), ("DR121", 5, 2), ("DR121", 6, 19)]
 
 
 def test_json_rows_share_the_checks_of_csv_rows():
     text = '[{"person": "ana", "roles": ["cfo", ""], "from": "2027-02-30"}, {"person": "ana", "roles": "cfo"}]'
-    assert [code for code, _, _ in problems(text, "p.json")] == ["DR123", "DR125"]
+    assert problems(text, "p.json") == [("DR123", 1, 37), ("DR125", 1, 50)]
     text = '[\n{"person": "roles", "roles": "9x"}]'  # the value `"roles"` is not the key
-    assert problems(text, "p.json") == [("DR124", 2, 21)]
+    assert problems(text, "p.json") == [("DR124", 2, 31)]
+    text = '[{"person": "an a", "roles": ["cfo", "9x"]}, {"person": "ana", "roles": "cfo; 9y"}]'
+    assert problems(text, "p.json") == [("DR124", 1, 13), ("DR124", 1, 38), ("DR124", 1, 79)]  # at each value
 
 
 def test_an_unknown_role_when_the_charters_roles_are_given():

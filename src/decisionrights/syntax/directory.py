@@ -559,15 +559,37 @@ _WRITTEN_KEYS = {name: f'"{name}"' for name in COLUMN_NAMES}
 _COLON = re.compile(r"[ \t\n\r]*:")
 
 
-def _key_span(text: str, start: int, end: int, key: str, point: Callable[..., Span]) -> tuple[Span, int]:
-    """The span of `"key"` in the object written at `start:end`, searched from `start`; and where it ends."""
+def _key_span(text: str, start: int, end: int, key: str, point: Callable[..., Span]) -> tuple[Span, int | None]:
+    """The span of `"key"` in the object written at `start:end`, searched from `start`; and where its value
+    starts (None when the key is written with escapes and not found: then the span is the object's)."""
     written = _WRITTEN_KEYS.get(key) or json.dumps(key, ensure_ascii=False)
     found = text.find(written, start, end)
-    while found >= 0 and _COLON.match(text, found + len(written)) is None:
+    colon = None
+    while found >= 0 and (colon := _COLON.match(text, found + len(written))) is None:
         found = text.find(written, found + 1, end)  # that was a value that reads like the key
-    if found < 0:  # written with escapes: point at the object
-        return point(start), start
-    return point(found, len(written)), found + len(written)
+    if found < 0 or colon is None:
+        return point(start), None
+    return point(found, len(written)), _skip(text, colon.end())
+
+
+def _value_span(value: Any, at: int | None, key_span: Span, point: Callable[..., Span]) -> Span:
+    """Where a field's value is written (a string's width as `json` writes it), else its key's span."""
+    if at is None:
+        return key_span
+    return point(at, len(json.dumps(value, ensure_ascii=False)) if isinstance(value, str) else 1)
+
+
+def _role_spans(value: list[str], at: int | None, text: str, end: int, fallback: Span,
+                point: Callable[..., Span]) -> list[Span]:
+    """The span of each role of a `roles` list, found in order after the list's start."""
+    spans = []
+    for role in value:
+        written = json.dumps(role, ensure_ascii=False)
+        found = text.find(written, at, end) if at is not None else -1
+        spans.append(point(found, len(written)) if found >= 0 else fallback)
+        if found >= 0:
+            at = found + len(written)
+    return spans
 
 
 def _json_row(element: Any, text: str, start: int, end: int, problems: _Problems,
@@ -579,11 +601,12 @@ def _json_row(element: Any, text: str, start: int, end: int, problems: _Problems
         problems.add(BAD_JSON, f"each entry of the list must be an object, not {_json_kind(element)}", span,
                      'write {"person": "ana", "roles": ["cfo"]}')
         return
-    fields: dict[str, tuple[Any, Span]] = {}
+    fields: dict[str, tuple[Any, Span, int | None]] = {}
     broken = False
     search_from = start
     for key, value in element:
-        key_span, search_from = _key_span(text, search_from, end, key, point)
+        key_span, value_at = _key_span(text, search_from, end, key, point)
+        search_from = value_at if value_at is not None else search_from
         if key in fields:
             problems.add(COLUMNS, f"the field `{_shown(key)}` is in this object twice", key_span, "keep one")
             broken = True
@@ -592,13 +615,13 @@ def _json_row(element: Any, text: str, start: int, end: int, problems: _Problems
                          key_span, "the fields are person, roles, from and until (from and until may be left out)")
             broken = True
         else:
-            fields[key] = (value, key_span)
+            fields[key] = (value, key_span, value_at)
     for name in REQUIRED:
         if name not in fields:
             problems.add(COLUMNS, f"this object has no `{name}` field", span,
                          'each object needs a person and roles: {"person": "ana", "roles": ["cfo"]}')
             broken = True
-    row = None if broken else _json_fields(fields, span, problems)
+    row = None if broken else _json_fields(fields, span, problems, text, end, point)
     if row is not None:
         yield row
 
@@ -610,9 +633,12 @@ def _json_kind(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def _json_fields(fields: dict[str, tuple[Any, Span]], span: Span, problems: _Problems) -> _Row | None:
-    person_value, person_span = fields["person"]
-    roles_value, roles_span = fields["roles"]
+def _json_fields(fields: dict[str, tuple[Any, Span, int | None]], span: Span, problems: _Problems, text: str,
+                 end: int, point: Callable[..., Span]) -> _Row | None:
+    person_value, key_span, at = fields["person"]
+    person_span = _value_span(person_value, at, key_span, point)
+    roles_value, key_span, roles_at = fields["roles"]
+    roles_span = _value_span(roles_value, roles_at, key_span, point)
     ok = True
     if not isinstance(person_value, str):
         problems.add(BAD_JSON, f"`person` must be a string, not {_json_kind(person_value)}", person_span,
@@ -620,17 +646,23 @@ def _json_fields(fields: dict[str, tuple[Any, Span]], span: Span, problems: _Pro
         ok = False
     if isinstance(roles_value, str):
         roles_field = _Field(roles_value.strip(), roles_span)
-        roles = [_Field(piece.strip(), roles_span) for piece in roles_value.split(";")] if roles_value.strip() else []
+        plain = json.dumps(roles_value, ensure_ascii=False) == f'"{roles_value}"'  # each role's column is known
+        inner = _Field(roles_value, make_span(roles_span.line, roles_span.column + 1, roles_span.line,
+                                              roles_span.column + 1 + max(len(roles_value), 1)))
+        roles = (_split_roles(inner) if plain else [_Field(piece.strip(), roles_span) for piece in roles_value.split(";")]
+                 ) if roles_value.strip() else []
     elif isinstance(roles_value, list) and all(isinstance(r, str) for r in roles_value):
         roles_field = _Field(";".join(roles_value), roles_span)
-        roles = [_Field(r.strip(), roles_span) for r in roles_value]
+        roles = [_Field(r.strip(), where)
+                 for r, where in zip(roles_value, _role_spans(roles_value, roles_at, text, end, roles_span, point))]
     else:
         problems.add(BAD_JSON, "`roles` must be a list of role names (or one string of names separated by `;`), "
                                f"not {_json_kind(roles_value)}", roles_span, 'write "roles": ["cfo", "treasurer"]')
         return None
     dates: list[_Field | None] = []
     for name in ("from", "until"):
-        value, where = fields.get(name, (None, span))
+        value, key_span, at = fields.get(name, (None, span, None))
+        where = _value_span(value, at, key_span, point)
         if value is not None and not isinstance(value, str):
             problems.add(BAD_JSON, f"`{name}` must be a date in a string, like \"2027-03-31\", or null, "
                                    f"not {_json_kind(value)}", where, f'write "{name}": "2027-03-31"')
@@ -668,9 +700,10 @@ def _check_name(item: _Field, what: str, problems: _Problems) -> bool:
         problems.add(EMPTY, f"the {what} is empty", item.span,
                      f"write the {what}'s name here, or delete the row")
         return False
-    if _NAME_MATCH(value) is not None and value.casefold() not in KEYWORDS:
+    problem = _name_problem(value, what)
+    if problem is None:
         return True
-    message, help = _name_problem(value, what)  # type: ignore[misc]
+    message, help = problem
     problems.add(BAD_NAME, message, item.span, help)
     return False
 
