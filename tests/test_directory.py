@@ -239,6 +239,16 @@ def test_every_bad_row_in_one_run_up_to_the_cap():
 def test_a_broken_quote_is_a_diagnostic_not_a_traceback():
     got = problems('person,roles\n"ana,cfo\nbo,ceo\n')
     assert got and all(code in ("DR122", "DR124") for code, _, _ in got)
+    assert problems('person,roles\n"ana\njr",cfo\nbo,ceo\n') == [("DR124", 2, 2)]  # a field over two lines
+
+
+def test_what_the_csv_module_cannot_read_is_said_in_plain_words():
+    with pytest.raises(ParseError) as caught:
+        read_directory('person,roles\nana\rbo,cfo\n"' + "a" * 200_000 + '",cfo\ncy,ceo\n', "p.csv")
+    diags = caught.value.diagnostics
+    assert [(x.code, x.span.line) for x in diags] == [("DR122", 2), ("DR122", 3)]
+    assert "carriage return" in diags[0].message and "never closed" in (diags[1].help or "")
+    assert all("universal-newline" not in x.message for x in diags)
 
 
 # -- properties -----------------------------------------------------------------------------------

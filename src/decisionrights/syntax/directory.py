@@ -318,9 +318,8 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row | list[Holding]]:
         except csv.Error as exc:
             line = seen + 1
             seen = reader.line_num
-            problems.add(ROW_SHAPE, f"this row cannot be read as CSV ({exc})", make_span(line, 1, line, 2),
-                         "check the quotes: a field that starts with `\"` must end with `\"` (write `\"\"` for "
-                         "a quote inside it)")
+            message, help = _csv_trouble(str(exc))
+            problems.add(ROW_SHAPE, message, make_span(line, 1, line, 2), help)
             continue
         first = seen + 1
         raw_row = (lines[seen] if reader.line_num == first else "".join(lines[seen:reader.line_num])).rstrip("\r\n")
@@ -361,6 +360,18 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[_Row | list[Holding]]:
             continue
         plain = _plain_row(fields, starts, header, first, span) if '"' not in raw_row else None
         yield plain if plain is not None else _csv_row(fields, starts, header, first, raw_row, span)
+
+
+def _csv_trouble(error: str) -> tuple[str, str]:
+    """What the csv module's complaint means, in words a team lead reads (message, help)."""
+    if "new-line character seen in unquoted field" in error:
+        return ("this row has a lone carriage return (\\r) in it, not at the end of a line",
+                "save the file again with ordinary line ends (a mix of old Mac and Windows line ends does this)")
+    if "field larger than field limit" in error:
+        return ("a field from this row on is longer than 131,072 characters",
+                "look for a quote `\"` that is opened and never closed: it makes the rest of the file one field")
+    return (f"this row cannot be read as CSV ({error})",
+            "check the quotes: a field that starts with `\"` must end with `\"` (write `\"\"` for a quote inside it)")
 
 
 def _plain_row(fields: list[str], starts: list[int], header: dict[str, int], line: int,
