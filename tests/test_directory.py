@@ -296,6 +296,36 @@ def test_valid_holdings_round_trip_through_csv_and_json(items: list[Holding], cr
     assert read_directory(as_json(items), "people.json").holdings == tuple(items)
 
 
+def grouped(items: list[Holding]) -> list[tuple[str, list[str], object, object]]:
+    """The holdings as rows of several roles each: one row per person and dates, roles in order."""
+    rows: dict[tuple[str, object, object], list[str]] = {}
+    for h in items:
+        rows.setdefault((h.person, h.start, h.until), []).append(h.role)
+    return [(person, roles, start, until) for (person, start, until), roles in rows.items()]
+
+
+@given(holdings())
+def test_holdings_round_trip_with_several_roles_to_a_row(items: list[Holding]) -> None:
+    rows = grouped(items)
+    expected = sorted(((h.person, h.role, h.start, h.until) for h in items), key=str)
+    text = "person,roles,from,until\n" + "".join(f"{p},{';'.join(r)},{s or ''},{u or ''}\n" for p, r, s, u in rows)
+    from_csv = read_directory(text, "people.csv")
+    as_list = json.dumps([{"person": p, "roles": r, "from": s and str(s), "until": u and str(u)} for p, r, s, u in rows])
+    as_string = json.dumps([{"person": p, "roles": ";".join(r), "from": s and str(s)} | ({"until": str(u)} if u else {})
+                            for p, r, s, u in rows])
+    for got in (from_csv, read_directory(as_list, "people.json"), read_directory(as_string, "people.json")):
+        assert sorted(facts(got), key=str) == expected
+
+
+def test_a_directory_and_its_holdings_are_frozen():
+    got = read_directory(GOOD_CSV, "people.csv")
+    with pytest.raises(AttributeError):
+        got.holdings[0].person = "eve"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        got.holdings = ()  # type: ignore[misc]
+    assert hash(got.holdings[0]) == hash(Holding("ana", "cfo"))
+
+
 @given(st.binary(max_size=300), st.sampled_from(["p.csv", "p.json", "p"]))
 def test_garbage_bytes_give_a_directory_or_a_parse_error(raw: bytes, path: str) -> None:
     try:
