@@ -616,6 +616,9 @@ def _json_row(element: Any, text: str, start: int, end: int, problems: _Problems
     broken = False
     search_from = start
     for key, value in element:
+        if value is None and key in ("from", "until") and key not in fields:
+            fields[key] = (None, span, None)  # null: nothing can be wrong with it, so no need to find it
+            continue
         key_span, value_at = _key_span(text, search_from, end, key, point)
         search_from = value_at if value_at is not None else search_from
         if key in fields:
@@ -673,6 +676,9 @@ def _json_fields(fields: dict[str, tuple[Any, Span, int | None]], span: Span, pr
     dates: list[_Field | None] = []
     for name in ("from", "until"):
         value, key_span, at = fields.get(name, (None, span, None))
+        if value is None:
+            dates.append(None)
+            continue
         where = _value_span(value, at, key_span, point)
         if value is not None and not isinstance(value, str):
             problems.add(BAD_JSON, f"`{name}` must be a date in a string, like \"2027-03-31\", or null, "
