@@ -144,10 +144,10 @@ class Answer:
         return self._on
 
     def _why_not(self) -> None:
-        from .rule import why_not
+        from .rule import plan, why_not
 
         v = self._v
-        self._reason, self._because = why_not(v.charter, v.role, v.decision, self.request, self._on)
+        self._reason, self._because = why_not(plan(v.charter, v.role, v.decision)[3], self.request, self._on)
 
     @property
     def reason(self) -> Reason | None:

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import request as _request
 from .answer import Answer, Verdict, _No, _Yes
 from ..compile.conditions import All, AnyOf, AttrSpec, Cmp, Cond, In, Not
 from ..values import MAX_DIGITS
+
+if TYPE_CHECKING:
+    from .rule import RulePlan
 
 
 class _Writer:
@@ -86,26 +89,30 @@ def _checks(w: _Writer, attrs: Mapping[str, AttrSpec]) -> str:
     return " and ".join(checks) or "True"
 
 
+def _any(forbids: Sequence[Any]) -> Cond:
+    """One condition for several forbids (as `CompiledCharter.forbid_cond` makes it)."""
+    return AnyOf(tuple(f.cond for f in forbids))
+
+
 _OWN = 1
 """`k[0]` is the pair's own `ask`; its values start at `k[1]`."""
 
 
-def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str], Cond | None],
-                attrs: Mapping[str, AttrSpec], validate: Callable[[Mapping[str, Any]], dict],
+def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Callable[[Mapping[str, Any]], dict],
                 no: Verdict, yes: Callable[[Any], Verdict],
                 general: Callable[[dict, date, Any], Answer] | None) -> tuple[Callable, Callable, tuple]:
-    """`(ask, judge, k)` for one role and decision; `k[0]` is `ask`.
+    """`(ask, judge, k)` for one role and decision, compiled from the combining rule's plan; `k[0]` is `ask`.
 
     `ask(given, on, k)` answers a request whose attribute dict the caller hands
     over (it may be completed in place); `judge(attrs, day, k)` answers an
-    already validated one.
-    `paths` are the pair's ways in, tried fewest obligations first, so the
-    first that holds is the one the answer takes; `forbid_of(role)` is the
-    forbid condition binding a role (None if none); `validate` the decision's
-    full validator, for anything the fast check does not accept; `no` and
-    `yes(path)` the verdicts answers share. When `general` is given (the pair
-    has `may propose` grants, which depend on the request), answers are built
-    by `general(attrs, day, path_or_None)` instead.
+    already validated one. Both test what `rule.combine` tests, in its order:
+    the requester's forbids, then each way (sorted by key, so the first that
+    holds is the one the answer takes): its conditions, its dates, the forbids
+    on its delegators. `validate` is the decision's full validator, for
+    anything the fast check does not accept; `no` and `yes(path)` the verdicts
+    answers share. When `general` is given (the pair has `may propose` grants,
+    which depend on the request), answers are built by
+    `general(attrs, day, path_or_None)` instead.
     """
     names = list(attrs)
     w = _Writer(names)
@@ -118,19 +125,17 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
         return (f"r = _new({'_No' if path is None else '_Yes'}); r._v = {w.const(verdict)}; "
                 "r.request = a; r._on = day; return r")
 
-    own = forbid_of(requester)
-    if own is not None:
-        body.append(f"if {w.cond(own)}: {give(no, None)}")
-    for path in sorted(paths, key=lambda p: p.key):
+    if plan.forbids:
+        body.append(f"if {w.cond(_any(plan.forbids))}: {give(no, None)}")
+    for way in plan.ways:
+        path = way.path
         tests = [w.cond(path.cond)]
         if path.start is not None:
             tests.append(f"{w.const(path.start)} <= day")
         if path.end is not None:
             tests.append(f"day <= {w.const(path.end)}")
-        for role in path.chain[:-1]:
-            bound = forbid_of(role)
-            if bound is not None:
-                tests.append(f"not {w.cond(bound)}")
+        for forbids in way.blockers:
+            tests.append(f"not {w.cond(_any(forbids))}")
         body.append(f"if {' and '.join(tests)}: {give(yes(path), path)}")
     body.append(give(no, None))
 

@@ -1,58 +1,127 @@
-"""`decide()`: the answer to one request, from the compiled charter. Pure, total, fast.
+"""The combining rule, stated once: `combine(plan, request, day)`.
 
-The combining rule, in one place:
-1. A forbid that matches the requester (its own `may not`, or `nobody may`) → no.
-2. Otherwise every way in — a grant of the role (or, under `authority flows
-   up`, of a role below it), then zero or more delegation links — counts if
-   its conditions hold, the request's date is inside every link's dates, and
-   no role along the chain is forbidden this request (attenuation: a
-   delegator must itself be allowed it).
-3. Several ways → the one with the fewest obligations (ties: the set that
-   sorts first), so the answer never depends on statement order.
-4. No way → no (default deny), with the reason and whom to escalate to.
+Per role and decision, `make_plan` gathers what the rule needs: the forbids
+binding the requester, and every way in (compile's `Path`: a grant, then
+delegation links) sorted by key, each with the forbids on its delegators.
+`combine` walks that plan, case by case (forbid overrides, attenuation,
+fewest obligations, default deny with the reason nearest the requester);
+`fastpath` compiles the very same plan to Python, and law 9 of
+tests/test_laws.py checks on every run that the two agree.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from .fastpath import build_asker
 from .answer import LATER, Answer, Reason, Verdict
-from ..compile.compiler import CompiledCharter, Path
+from ..compile.compiler import CompiledCharter, Forbid, Path
 from ..compile.conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from ..compile.ir import Rule
 from .request import make_validator, today
 from ..values import format_number
 
 
-def _forbidden(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value]) -> bool:
-    return any(holds(f.cond, attrs) for f in cc.forbids_of.get((role, decision), ()))
+@dataclass(frozen=True)
+class Way:
+    """One way in as the rule reads it: the path, and the forbids on its delegators."""
+
+    path: Path
+    """The grant and its delegation links (compile's `Path`): its conditions, its dates, its obligations."""
+    order: int
+    """Its place among the pair's ways as the charter builds them: the order a no cites their rules in."""
+    blockers: tuple[tuple[Forbid, ...], ...]
+    """For each delegator along the chain that a forbid binds (the requester aside), those forbids."""
 
 
-def best_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> Path | None:
-    """The way in with the fewest obligations, or None when the role may not decide.
+@dataclass(frozen=True)
+class RulePlan:
+    """The combining rule's facts for one role and decision, worked out once.
 
-    The plain reading of the combining rule; `plan()` is the same rule compiled.
+    `combine` walks it; `fastpath` compiles the very same plan to Python.
     """
-    if _forbidden(cc, role, decision, attrs):  # 1. forbid overrides permit
-        return None
-    best: Path | None = None
-    for path in cc.paths.get((role, decision), ()):
-        if not path.test(attrs):  # its own limits, and every link's
-            continue
-        if not path.active_on(on):
-            continue  # a delegation outside its dates gives nothing
-        if any(_forbidden(cc, r, decision, attrs) for r in path.chain[:-1]):
-            continue  # 2. attenuation: every delegator must be allowed it too
-        if best is None or path.key < best.key:  # 3. fewest obligations, ties by sort order
-            best = path
-    return best  # 4. None: default deny
+
+    role: str
+    decision: str
+    forbids: tuple[Forbid, ...]
+    """The forbids binding the requester: its own `may not`s, then `nobody may`s."""
+    ways: tuple[Way, ...]
+    """Every way in, sorted by `path.key`: fewest obligations first, ties by the sets' order."""
 
 
-Plan = tuple[Callable, Callable, tuple]
-"""`(ask, judge, k)`: the generated functions for one role and decision, and its constants."""
+def make_plan(cc: CompiledCharter, role: str, decision: str) -> RulePlan:
+    """The plan for `role` deciding `decision`."""
+    ways = []
+    for order, path in enumerate(cc.paths.get((role, decision), ())):
+        bound = (cc.forbids_of.get((r, decision), ()) for r in path.chain[:-1])
+        ways.append(Way(path, order, tuple(forbids for forbids in bound if forbids)))
+    ways.sort(key=lambda way: way.path.key)  # stable: equal keys keep the charter's order
+    return RulePlan(role, decision, cc.forbids_of.get((role, decision), ()), tuple(ways))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the rule says: the way taken (None: no), and for a no its reason; the rules it cites."""
+
+    way: Path | None
+    reason: Reason | None
+    because: tuple[Rule, ...]
+
+
+def combine(plan: RulePlan, attrs: Mapping[str, Value], on: date) -> Outcome:
+    """The combining rule, as it reads (docs/semantics.md): the answer to a validated request on `on`."""
+    # 1. A forbid binding the requester (its own `may not`, or `nobody may`) → no, whatever else holds.
+    own = tuple(f.rule for f in plan.forbids if holds(f.cond, attrs))
+    if own:
+        return Outcome(None, "forbidden", own)
+    missed: list[Way] = []  # ways whose limits (the grant's, or a link's) the request is beyond
+    blocked: list[Way] = []  # ways whose limits hold, but a delegator along them is forbidden it
+    inactive: list[Way] = []  # ways that would count but for their dates
+    # 2. Each way in counts if its conditions hold, no delegator along the chain is forbidden it
+    #    (attenuation: a delegator must itself be allowed it) and the date is inside every link's dates.
+    # 3. The ways are sorted by key, so the first that counts has the fewest obligations (ties: by key).
+    for way in plan.ways:
+        if not way.path.test(attrs):
+            missed.append(way)
+        elif _bound(way, attrs):
+            blocked.append(way)
+        elif not way.path.active_on(on):
+            inactive.append(way)
+        else:
+            return Outcome(way.path, None, way.path.because)
+    # 4. No way counts → no (default deny), with the reason nearest the requester (semantics.md step 5):
+    if not plan.ways:  # it holds nothing at all
+        return Outcome(None, "not_granted", ())
+    if inactive:  # a way would count on another day: the first of them (by key) says which delegation
+        return Outcome(None, "delegation_inactive", inactive[0].path.via)
+    if missed:  # a way exists whose limits the request is beyond: each such way's last rule
+        missed.sort(key=lambda way: way.order)
+        return Outcome(None, "outside_limits", tuple(dict.fromkeys(_last_rule(w.path) for w in missed)))
+    # Every way whose limits hold is blocked by a forbid on a delegator along it: those forbids.
+    blocked.sort(key=lambda way: way.order)
+    return Outcome(None, "forbidden", tuple(dict.fromkeys(r for way in blocked for r in _bound(way, attrs))))
+
+
+def _bound(way: Way, attrs: Mapping[str, Value]) -> list[Rule]:
+    """The forbids on the way's delegators that bind this request."""
+    return [f.rule for forbids in way.blockers for f in forbids if holds(f.cond, attrs)]
+
+
+def _last_rule(path: Path) -> Rule:
+    return path.links[-1].rule if path.links else path.grant.rule
+
+
+def why_not(plan: RulePlan, attrs: Mapping[str, Value], on: date) -> tuple[Reason, tuple[Rule, ...]]:
+    """Why a no is a no: the reason and the rules the combining rule gives for it."""
+    outcome = combine(plan, attrs, on)
+    return outcome.reason, outcome.because  # type: ignore[return-value]
+
+
+Plan = tuple[Callable, Callable, tuple, RulePlan]
+"""`(ask, judge, k, plan)`: the generated functions for one role and decision, their constants, the rule's plan."""
 
 
 def validator(cc: CompiledCharter, decision: str) -> Callable[[Mapping[str, object]], dict[str, Value]]:
@@ -64,7 +133,7 @@ def validator(cc: CompiledCharter, decision: str) -> Callable[[Mapping[str, obje
 
 
 def plan(cc: CompiledCharter, role: str, decision: str) -> Plan:
-    """The combining rule for one role and decision, generated once and kept (see `_codegen`)."""
+    """The combining rule for one role and decision: its plan, and that plan generated once and kept (`fastpath`)."""
     found = cc.deciders.get((role, decision))
     if found is None:
         spec = cc.decisions[decision]
@@ -73,17 +142,17 @@ def plan(cc: CompiledCharter, role: str, decision: str) -> Plan:
             def general(attrs: dict[str, Value], on: date, path: Path | None) -> Answer:
                 return answer(cc, role, decision, attrs, on, path)
         no = Verdict(cc, role, decision, _NONE, False, None, ())
-        found = build_asker(role, cc.paths.get((role, decision), ()), lambda r: cc.forbid_cond(r, decision),
-                            spec.attrs, validator(cc, decision), no,
-                            lambda p: Verdict(cc, role, decision, p.obligations, False, p.because, p.via),
-                            general)
+        rule_plan = make_plan(cc, role, decision)
+        found = (*build_asker(rule_plan, spec.attrs, validator(cc, decision), no,
+                              lambda p: Verdict(cc, role, decision, p.obligations, False, p.because, p.via),
+                              general), rule_plan)
         cc.deciders[(role, decision)] = found
     return found
 
 
 def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
     """May `role` decide this validated request on `on`?"""
-    _, judge, k = plan(cc, role, decision)
+    _, judge, k, _ = plan(cc, role, decision)
     return judge(attrs, on, k).allowed
 
 
@@ -95,48 +164,6 @@ def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str
         if is_allowed(cc, candidate, decision, attrs, on):
             return (candidate,)
     return tuple(r for r in cc.roles if r != role and is_allowed(cc, r, decision, attrs, on))
-
-
-def why_not(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
-            on: date) -> tuple[Reason, tuple[Rule, ...]]:
-    """Why not, the requester's own reason first (docs/semantics.md, step 5).
-
-    1. `forbidden`: a forbid binds the request itself (the role's own `may not`, or `nobody may`).
-    2. `delegation_inactive`: a way in would count but for its dates.
-    3. `outside_limits`: a way in exists whose limits this request is beyond.
-    4. `forbidden`: every way whose limits hold is blocked by a forbid on a delegator along it.
-    5. `not_granted`: the role has no way in at all.
-    A forbid that binds only another role (a delegator) comes after the role's own ways: it is
-    the reason only when nothing nearer to the requester explains the no.
-    """
-    binding = cc.forbids_of.get((role, decision), ())
-    hit = tuple(f.rule for f in binding if holds(f.cond, attrs))
-    if hit:
-        return "forbidden", hit
-    paths = cc.paths.get((role, decision), ())
-    if not paths:
-        return "not_granted", ()
-    missed: list[Path] = []  # ways whose limits the request is beyond
-    inactive: list[Path] = []  # ways that would count but for their dates
-    blocked: list[Rule] = []  # the delegators' forbids on ways whose limits hold
-    for path in paths:
-        if not path.test(attrs):
-            missed.append(path)
-            continue
-        rules = [f.rule for r in path.chain[:-1] for f in cc.forbids_of.get((r, decision), ()) if holds(f.cond, attrs)]
-        if rules:
-            blocked += rules
-        elif not path.active_on(on):
-            inactive.append(path)
-    if inactive:
-        return "delegation_inactive", min(inactive, key=lambda p: p.key).via
-    if missed:
-        return "outside_limits", tuple(dict.fromkeys(_rules_of(p) for p in missed))
-    return "forbidden", tuple(dict.fromkeys(blocked))
-
-
-def _rules_of(path: Path) -> Rule:
-    return path.links[-1].rule if path.links else path.grant.rule
 
 
 def _may_propose(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value]) -> bool:
@@ -157,7 +184,7 @@ _NONE: frozenset = frozenset()
 
 def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None) -> Answer:
     """Answer one validated request (`on` None: today)."""
-    _, judge, k = plan(cc, role, decision)
+    _, judge, k, _ = plan(cc, role, decision)
     return judge(attrs, today() if on is None else on, k)
 
 
