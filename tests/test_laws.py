@@ -479,9 +479,9 @@ def test_evaluator_matches_reference(data: st.DataObject) -> None:
 
 def _readable_rule(charter: Any, role: str, decision: str, answer: Any) -> Any:
     """What `decide.rule.combine`, the combining rule as it reads, says about the answer's request."""
-    from decisionrights.decide.rule import combine, plan
+    from decisionrights.decide.rule import combine
 
-    return combine(plan(charter.compiled, role, decision)[3], answer.request, answer.on)
+    return combine(charter.deciders.decider(role, decision).plan, answer.request, answer.on)
 
 
 @given(st.data())

@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import request as _request
-from .answer import Answer, Verdict, _No, _Yes
+from .answer import Answer, No, Verdict, Yes
 from ..compile.conditions import All, AnyOf, AttrSpec, Cmp, Cond, In, Not
 from ..values import MAX_DIGITS
 
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 class _Writer:
     """Turns conditions into Python source over `v0`, `v1`, … (attributes) and `k[i]` (constants)."""
 
-    def __init__(self, attrs: Sequence[str]) -> None:
-        self.consts: list[Any] = [None] * _OWN  # the pair's own `ask`, filled in once compiled
+    def __init__(self, attrs: Sequence[str], owner: Any) -> None:
+        self.consts: list[Any] = [None, owner]  # the pair's own `ask` (filled in once compiled), its owner
         self._ids: dict[int, str] = {}
         self.vars = {name: f"v{i}" for i, name in enumerate(attrs)}
         for name in attrs:
@@ -94,14 +94,16 @@ def _any(forbids: Sequence[Any]) -> Cond:
     return AnyOf(tuple(f.cond for f in forbids))
 
 
-_OWN = 1
-"""`k[0]` is the pair's own `ask`; its values start at `k[1]`."""
+_OWN = 2
+"""`k[0]` is the pair's own `ask`, `k[1]` its owner; its values start at `k[2]`."""
 
 
 def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Callable[[Mapping[str, Any]], dict],
                 no: Verdict, yes: Callable[[Any], Verdict],
-                general: Callable[[dict, date, Any], Answer] | None) -> tuple[Callable, Callable, tuple]:
-    """`(ask, judge, k)` for one role and decision, compiled from the combining rule's plan; `k[0]` is `ask`.
+                general: Callable[[dict, date, Any], Answer] | None, owner: Any) -> tuple[Callable, Callable, tuple]:
+    """`(ask, judge, k)` for one role and decision, compiled from the combining rule's plan.
+
+    `k[0]` is `ask`, `k[1]` is `owner` (whatever the caller keeps beside the pair's functions).
 
     `ask(given, on, k)` answers a request whose attribute dict the caller hands
     over (it may be completed in place); `judge(attrs, day, k)` answers an
@@ -115,15 +117,15 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
     `general(attrs, day, path_or_None)` instead.
     """
     names = list(attrs)
-    w = _Writer(names)
+    w = _Writer(names, owner)
     body: list[str] = []
 
     def give(verdict: Any, path: Any) -> str:
         """Return the answer through `path` (None: a no)."""
         if general is not None:
             return f"return {w.const(general)}(a, day, {w.const(path)})"
-        return (f"r = _new({'_No' if path is None else '_Yes'}); r._v = {w.const(verdict)}; "
-                "r.request = a; r._on = day; return r")
+        return (f"r = _new({'No' if path is None else 'Yes'}); r.verdict = {w.const(verdict)}; "
+                "r.request = a; r.on = day; return r")
 
     if plan.forbids:
         body.append(f"if {w.cond(_any(plan.forbids))}: {give(no, None)}")
@@ -153,7 +155,7 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
 
     ask = ["def ask(a, on, k):",
            "    if on is None:",
-           "        c = _request._today",
+           "        c = _request.clock",
            "        day = c[1] if _time() < c[0] else _today()",
            "    elif type(on) is _date: day = on",
            "    else: day = _request_date(on)"]
@@ -177,10 +179,10 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
 
     source = "\n".join(judge + ask) + "\n"
     ask_fn, judge_fn = _shape(source)
-    return ask_fn, judge_fn, (ask_fn, *w.consts[_OWN:])
+    return ask_fn, judge_fn, (ask_fn, *w.consts[1:])
 
 
-_GLOBALS = {"_new": object.__new__, "_Yes": _Yes, "_No": _No, "_request": _request, "_time": time.time,
+_GLOBALS = {"_new": object.__new__, "Yes": Yes, "No": No, "_request": _request, "_time": time.time,
             "_today": _request.today, "_request_date": _request.request_date, "_date": date}
 _SHAPES: dict[str, tuple[Callable, Callable]] = {}
 _MAX_SHAPES = 4096

@@ -14,14 +14,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
-from .fastpath import build_asker
-from .answer import LATER, Answer, Reason, Verdict
+from .answer import Answer, Reason
 from ..compile.compiler import CompiledCharter, Forbid, Path
 from ..compile.conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from ..compile.ir import Rule
-from .request import make_validator, today
 from ..values import format_number
 
 
@@ -118,74 +116,6 @@ def why_not(plan: RulePlan, attrs: Mapping[str, Value], on: date) -> tuple[Reaso
     """Why a no is a no: the reason and the rules the combining rule gives for it."""
     outcome = combine(plan, attrs, on)
     return outcome.reason, outcome.because  # type: ignore[return-value]
-
-
-Plan = tuple[Callable, Callable, tuple, RulePlan]
-"""`(ask, judge, k, plan)`: the generated functions for one role and decision, their constants, the rule's plan."""
-
-
-def validator(cc: CompiledCharter, decision: str) -> Callable[[Mapping[str, object]], dict[str, Value]]:
-    """The decision's full request validator (`request.make_validator`), made once and kept."""
-    found = cc.validators.get(decision)
-    if found is None:
-        found = cc.validators.setdefault(decision, make_validator(decision, cc.decisions[decision].attrs))
-    return found
-
-
-def plan(cc: CompiledCharter, role: str, decision: str) -> Plan:
-    """The combining rule for one role and decision: its plan, and that plan generated once and kept (`fastpath`)."""
-    found = cc.deciders.get((role, decision))
-    if found is None:
-        spec = cc.decisions[decision]
-        general = None
-        if (role, decision) in cc.proposals:  # `may propose` depends on the request: the general way
-            def general(attrs: dict[str, Value], on: date, path: Path | None) -> Answer:
-                return answer(cc, role, decision, attrs, on, path)
-        no = Verdict(cc, role, decision, _NONE, False, None, ())
-        rule_plan = make_plan(cc, role, decision)
-        found = (*build_asker(rule_plan, spec.attrs, validator(cc, decision), no,
-                              lambda p: Verdict(cc, role, decision, p.obligations, False, p.because, p.via),
-                              general), rule_plan)
-        cc.deciders[(role, decision)] = found
-    return found
-
-
-def is_allowed(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
-    """May `role` decide this validated request on `on`?"""
-    _, judge, k, _ = plan(cc, role, decision)
-    return judge(attrs, on, k).allowed
-
-
-def escalation(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> tuple[str, ...]:
-    """Nearest allowed role up the line (from `escalate D to R` if given), else all allowed roles."""
-    start = cc.escalations.get(decision)
-    line = [start, *cc.line_up(start)] if start is not None else cc.line_up(role)
-    for candidate in line:
-        if is_allowed(cc, candidate, decision, attrs, on):
-            return (candidate,)
-    return tuple(r for r in cc.roles if r != role and is_allowed(cc, r, decision, attrs, on))
-
-
-def _may_propose(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value]) -> bool:
-    return any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))
-
-
-def answer(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date,
-           found: Path | None) -> Answer:
-    """The answer through way `found` (None: no), built the general way; why not is worked out when asked."""
-    propose = (role, decision) in cc.proposals and _may_propose(cc, role, decision, attrs)
-    if found is None:
-        return Answer(cc, role, decision, attrs, on, False, LATER, _NONE, propose, None, ())
-    return Answer(cc, role, decision, attrs, on, True, None, found.obligations, propose, found.because, found.via)
-
-
-_NONE: frozenset = frozenset()
-
-
-def decide(cc: CompiledCharter, role: str, decision: str, attrs: dict[str, Value], on: date | None) -> Answer:
-    """Answer one validated request (`on` None: today)."""
-    _, judge, k, _ = plan(cc, role, decision)
-    return judge(attrs, today() if on is None else on, k)
 
 
 # -- explanation ------------------------------------------------------------------
