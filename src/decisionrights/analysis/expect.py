@@ -8,7 +8,7 @@ from datetime import date
 from ..charter import Charter
 from ..compile.compiler import ExpectC
 from ..diagnostics import Diagnostic, Severity
-from ..decide.rule import nearest_path
+from ..decide.explain import nearest_path
 from ..compile.ir import Rule
 
 EXPECTATION_FAILED = "DR301"

@@ -235,7 +235,7 @@ def cmd_who(args: argparse.Namespace, cmd: _CommandLine) -> int:
         print("\n".join(f"\x1b[1;32m{r}\x1b[0m" if color else r for r in roles))
     else:
         from ..decide.deciders import validator
-        from ..decide.rule import nobody_words
+        from ..decide.explain import nobody_words
 
         request = validator(charter.compiled, args.decision)(attrs)
         line = f"nobody may decide this {args.decision}: {nobody_words(charter.compiled, args.decision, request)}"

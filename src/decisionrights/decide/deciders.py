@@ -14,7 +14,8 @@ from typing import Mapping
 from .answer import LATER, Answer, Reason, Verdict
 from .fastpath import build_asker
 from .request import Validator, make_validator, today
-from .rule import Outcome, RulePlan, combine, explain, make_plan, why_not
+from .explain import explain
+from .rule import Outcome, RulePlan, combine, make_plan, why_not
 from ..compile.compiler import CompiledCharter, Path
 from ..compile.conditions import Value, holds
 from ..compile.ir import Rule
