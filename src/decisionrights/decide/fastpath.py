@@ -34,9 +34,14 @@ class _Writer:
     def __init__(self, attrs: Sequence[str], owner: Any) -> None:
         self.consts: list[Any] = [None, owner]  # the pair's own `ask` (filled in once compiled), its owner
         self._ids: dict[int, str] = {}
+        self.names = list(attrs)
         self.vars = {name: f"v{i}" for i, name in enumerate(attrs)}
         for name in attrs:
             self.const(name)
+
+    def key(self, name: str) -> str:
+        """The constant holding attribute `name` (the names come first, in order, from `k[_OWN]`)."""
+        return f"k[{self.names.index(name) + _OWN}]"
 
     def const(self, value: Any) -> str:
         key = id(value)
@@ -116,9 +121,21 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
     which depend on the request), answers are built by
     `general(attrs, day, path_or_None)` instead.
     """
-    names = list(attrs)
-    w = _Writer(names, owner)
-    body: list[str] = []
+    w = _Writer(list(attrs), owner)
+    body = _decide_lines(w, plan, no, yes, general)
+    check = _checks(w, attrs)
+    slow = f"return judge({w.const(validate)}(a), day, k)"  # anything unusual: the full validator
+    judge = ["def judge(a, day, k):"]
+    judge += [f"    {w.vars[n]} = a[{w.key(n)}]" for n in attrs]
+    judge += [f"    {line}" for line in body]
+    source = "\n".join(judge + _ask_lines(w, attrs, body, check, slow)) + "\n"
+    ask_fn, judge_fn = _shape(source)
+    return ask_fn, judge_fn, (ask_fn, *w.consts[1:])
+
+
+def _decide_lines(w: _Writer, plan: "RulePlan", no: Verdict, yes: Callable[[Any], Verdict],
+                  general: Callable[[dict, date, Any], Answer] | None) -> list[str]:
+    """The combining rule over `v0`, `v1`, … and `day`: one `if` per case, each returning the answer."""
 
     def give(verdict: Any, path: Any) -> str:
         """Return the answer through `path` (None: a no)."""
@@ -127,9 +144,10 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
         return (f"r = _new({'No' if path is None else 'Yes'}); r.verdict = {w.const(verdict)}; "
                 "r.request = a; r.on = day; return r")
 
-    if plan.forbids:
+    body = []
+    if plan.forbids:  # 1. a forbid binding the requester
         body.append(f"if {w.cond(_any(plan.forbids))}: {give(no, None)}")
-    for way in plan.ways:
+    for way in plan.ways:  # 2./3. the first way (by key) whose conditions, dates and delegators all allow it
         path = way.path
         tests = [w.cond(path.cond)]
         if path.start is not None:
@@ -139,26 +157,20 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
         for forbids in way.blockers:
             tests.append(f"not {w.cond(_any(forbids))}")
         body.append(f"if {' and '.join(tests)}: {give(yes(path), path)}")
-    body.append(give(no, None))
+    body.append(give(no, None))  # 4. default deny
+    return body
 
-    check = _checks(w, attrs)
-    slow = f"return judge({w.const(validate)}(a), day, k)"  # anything unusual: the full validator
-    required = [a for a in attrs.values() if not a.has_default]
-    optional = [a for a in attrs.values() if a.has_default]
 
-    def key(name: str) -> str:
-        return f"k[{names.index(name) + _OWN}]"
-
-    judge = ["def judge(a, day, k):"]
-    judge += [f"    {w.vars[n]} = a[{key(n)}]" for n in names]
-    judge += [f"    {line}" for line in body]
-
+def _ask_lines(w: _Writer, attrs: Mapping[str, AttrSpec], body: list[str], check: str, slow: str) -> list[str]:
+    """`ask`: fix the date, read the attributes (filling in defaults), check them fast, then decide."""
     ask = ["def ask(a, on, k):",
            "    if on is None:",
            "        c = _request.clock",
            "        day = c[1] if _time() < c[0] else _today()",
            "    elif type(on) is _date: day = on",
            "    else: day = _request_date(on)"]
+    required = [a for a in attrs.values() if not a.has_default]
+    optional = [a for a in attrs.values() if a.has_default]
     # Only the required attributes given (the defaults are filled in), or all of them.
     branches = [(len(required), required, optional)]
     if optional:
@@ -167,19 +179,16 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
         ask.append(f"    {'elif' if i else 'if'} len(a) == {count}:")
         if given:
             ask.append("        try:")
-            ask += [f"            {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
+            ask += [f"            {w.vars[s.name]} = a[{w.key(s.name)}]" for s in given]
             ask.append(f"        except Exception: {slow}")  # missing, or a key whose __eq__ fails: the validator says
         for spec in filled:
             ask.append(f"        {w.vars[spec.name]} = {w.const(spec.default)}")
         ask.append(f"        if {check}:")
         for spec in filled:
-            ask.append(f"            a[{key(spec.name)}] = {w.vars[spec.name]}")
+            ask.append(f"            a[{w.key(spec.name)}] = {w.vars[spec.name]}")
         ask += [f"            {line}" for line in body]
     ask.append(f"    {slow}")
-
-    source = "\n".join(judge + ask) + "\n"
-    ask_fn, judge_fn = _shape(source)
-    return ask_fn, judge_fn, (ask_fn, *w.consts[1:])
+    return ask
 
 
 _GLOBALS = {"_new": object.__new__, "Yes": Yes, "No": No, "_request": _request, "_time": time.time,
