@@ -241,17 +241,17 @@ def test_an_answer_keeps_the_date_it_was_decided_on(monkeypatch):
     from decisionrights.decide import request as request_module
 
     c = dr.load(EXAMPLES / "acme-finance.charter")
-    monkeypatch.setattr(request_module, "_today", (float("inf"), date(2026, 11, 30)))  # the day before cover
+    monkeypatch.setattr(request_module, "clock", (float("inf"), date(2026, 11, 30)))  # the day before cover
     answer = c.may("controller", "purchase", amount=40_000, category="software")
     many = c.may_many([("controller", "purchase", {"amount": 40_000, "category": "software"})])
-    monkeypatch.setattr(request_module, "_today", (float("inf"), date(2026, 12, 1)))  # midnight passes
+    monkeypatch.setattr(request_module, "clock", (float("inf"), date(2026, 12, 1)))  # midnight passes
     for a in (answer, many[0]):
         assert not a.allowed and a.on == date(2026, 11, 30) and a.reason == "delegation_inactive"
         assert "not in effect on 2026-11-30" in a.explain()
     assert c.may("controller", "purchase", amount=40_000, category="software").allowed  # a new question: today
 
 
-# -- the generated fast path (`_codegen`) -------------------------------------------------------
+# -- the generated fast path (`fastpath`) --------------------------------------------------------
 
 def test_pairs_of_one_shape_share_their_code_but_keep_their_own_limits():
     """Two grants with the same structure are answered by one generated function, each with its own values."""
@@ -261,7 +261,7 @@ def test_pairs_of_one_shape_share_their_code_but_keep_their_own_limits():
     assert not c.may("controller", "buy", amount=3_000, kind="services")
     assert c.may("controller", "buy", amount=1_000, kind="services")
     assert not c.may("cfo", "buy", amount=1_000, kind="services")
-    cfo, controller = c._asks["buy"]["cfo"], c._asks["buy"]["controller"]
+    cfo, controller = c.deciders.asks["buy"]["cfo"], c.deciders.asks["buy"]["controller"]
     assert cfo[0] is controller[0] and cfo != controller
 
 

@@ -317,7 +317,7 @@ def test_readme_authority_of_snippet_holds_on_any_date(monkeypatch):
     expected = comment.strip().strip("'")
     charter = dr.load(ACME)
     for today in (date(2026, 11, 1), date(2027, 1, 15), date(2031, 6, 1)):  # the delegation runs 2026-12..2027-03
-        monkeypatch.setattr(request, "_today", (float("inf"), today))
+        monkeypatch.setattr(request, "clock", (float("inf"), today))
         assert eval(expression.strip(), {"charter": charter}) == expected, today
 
 

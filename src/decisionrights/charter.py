@@ -15,9 +15,9 @@ from .compile.ir import CompiledCharter
 from .compile.resolve import suggest
 from .compile.stages import compile_charter, errors_beside
 from .errors import InvalidRequest, ParseError
-from .decide.rule import is_allowed, plan, validator
+from .decide.deciders import Deciders
 from .syntax.parse import DEFAULT_LIMITS, Limits, parse
-from .decide.request import Validator, _show, request_date, today
+from .decide.request import Validator, request_date, show as _show, today
 from .source import NotUTF8, Source, decode as decode_source, without_bom
 
 if TYPE_CHECKING:
@@ -31,14 +31,15 @@ _ANY_ROLE: Any = object()
 class Charter:
     """A compiled charter. Immutable once loaded, so one instance serves many threads."""
 
-    __slots__ = ("compiled", "_asks", "__weakref__")
+    __slots__ = ("compiled", "deciders", "_asks", "__weakref__")
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
-        for name in compiled.decisions:
-            validator(compiled, name)  # every decision's validator made now: `_check_names` looks them up
-        self._asks: dict[str, dict[str, tuple]] = {name: {} for name in compiled.decisions}
-        """Per decision, per role asked about: the generated `ask` function's constants (`ask` is the first)."""
+        self.deciders = Deciders(compiled)
+        """The charter's one cache for deciding: each decision's validator, each asked pair's generated code."""
+        self._asks: dict[str, dict[str, tuple]] = self.deciders.asks
+        """The same cache, one lookup nearer (`may` is asked millions of times): per decision, per role asked
+        about, the generated `ask` function's constants (`ask` is the first)."""
 
     # -- facts --------------------------------------------------------------------
     @property
@@ -67,7 +68,7 @@ class Charter:
     # -- questions ----------------------------------------------------------------
     def _check_names(self, role: str | None, decision: str) -> Validator:
         """The decision's validator, once role and decision are known names; else `InvalidRequest`."""
-        validate = self.compiled.validators.get(decision) if type(decision) is str else None
+        validate = self.deciders.validators.get(decision) if type(decision) is str else None
         if validate is None:
             raise InvalidRequest(f"{_show(decision)} is not a decision of this charter"
                                  f"{_guess(decision, self.decisions)}; it has {', '.join(self.decisions) or 'none'}")
@@ -82,9 +83,7 @@ class Charter:
     def _fast(self, role: Any, decision: Any) -> tuple:
         """The generated `ask`'s constants for a known role and decision (`ask` first), kept per pair."""
         self._check_names(role, decision)
-        k = plan(self.compiled, role, decision)[2]
-        self._asks[decision][role] = k
-        return k
+        return self.deciders.k(role, decision)
 
     def may(self, role: str, decision: str, /, *, on: date | str | None = None, **attributes: Any) -> Answer:
         """May `role` decide `decision` for this request (on date `on`, today by default)?
@@ -141,7 +140,8 @@ class Charter:
         """Every role allowed this request, in the order the charter declares them (`decision` is positional)."""
         attrs = self._check(_ANY_ROLE, decision, attributes)
         day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
-        return tuple(r for r in self.compiled.roles if is_allowed(self.compiled, r, decision, attrs, day))
+        is_allowed = self.deciders.is_allowed
+        return tuple(r for r in self.compiled.roles if is_allowed(r, decision, attrs, day))
 
 
     def authority_of(self, role: str, *, on: date | str | None = None) -> dict[str, "DecisionAuthority"]:

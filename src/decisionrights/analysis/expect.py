@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..compile.ir import ExpectC
 from ..diagnostics import Diagnostic, Severity
-from ..decide.rule import decide, nearest_path
+from ..decide.explain import nearest_path
 from ..compile.ir import Rule
 from ..words import KEYWORD
 
@@ -38,7 +38,7 @@ def _names(roles: tuple[str, ...] | frozenset[str]) -> str:
 def check(charter: Charter, expect: ExpectC, today: date | None = None) -> Outcome:
     """Ask the engine the expectation's request and compare every part the line states."""
     day = expect.on or today or date.today()
-    answer = decide(charter.compiled, expect.role, expect.decision, dict(expect.attrs), day)
+    answer = charter.deciders.decide(expect.role, expect.decision, dict(expect.attrs), day)
     problems: list[str] = []
     if answer.allowed != expect.allowed:
         said = "may" if answer.allowed else f"may not ({answer.reason.replace('_', ' ')})"  # type: ignore[union-attr]

@@ -105,7 +105,8 @@ def cmd_who(args: argparse.Namespace, cmd: CommandLine) -> int:
         color = use_color(sys.stdout)
         print("\n".join(f"\x1b[1;32m{r}\x1b[0m" if color else r for r in roles))
     else:
-        from ..decide.rule import nobody_words, validator
+        from ..decide.deciders import validator
+        from ..decide.explain import nobody_words
 
         request = validator(charter.compiled, args.decision)(attrs)
         line = f"nobody may decide this {args.decision}: {nobody_words(charter.compiled, args.decision, request)}"

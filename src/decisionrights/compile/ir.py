@@ -168,10 +168,6 @@ class CompiledCharter:
     proposals: dict[tuple[str, str], tuple[Grant, ...]]
     forbids_of: "Binding"
     """Per (role, decision): the forbids that bind that role, its own and `nobody`'s."""
-    deciders: dict[tuple[str, str], tuple] = field(default_factory=dict, compare=False, repr=False)
-    """The generated decision functions and constants per pair, built on first use (see evaluate.plan)."""
-    validators: dict[str, Callable] = field(default_factory=dict, compare=False, repr=False)
-    """Each decision's full request validator, built on first use."""
 
     def forbid_cond(self, role: str, decision: str) -> Cond | None:
         """One condition for every forbid binding `role` on `decision`, or None when none does."""
@@ -179,16 +175,6 @@ class CompiledCharter:
         if not binding:
             return None
         return AnyOf(tuple(f.cond for f in binding))
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state["deciders"] = {}  # generated functions are rebuilt on first use
-        state["validators"] = {}
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self.__dict__.update(deciders={}, validators={})
 
     def line_up(self, role: str) -> list[str]:
         """The role's managers, nearest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -57,18 +57,29 @@ LATER: Any = "later"
 """Marks a part of a no that is worked out when first asked for (see `Answer.reason`)."""
 
 
+class Decider(Protocol):
+    """What works out the parts of a no an answer leaves for later (`decide.deciders.Decider` is one)."""
+
+    def why_not(self, request: dict[str, Value], on: date) -> tuple[Reason, tuple[Rule, ...]]: ...
+
+    def escalate_to(self, request: dict[str, Value], on: date) -> tuple[str, ...]: ...
+
+    def explain(self, answer: "Answer") -> str: ...
+
+
 class Verdict:
     """What answers through one way share: everything but the request and its date.
 
     One per way in (a yes) and one per role and decision (a no), made once when
     the pair is first asked about, so an answer costs three slots to build.
+    `decider` works out, when asked, what a no leaves for later.
     """
 
-    __slots__ = ("charter", "role", "decision", "obligations", "may_propose", "because", "via")
+    __slots__ = ("decider", "role", "decision", "obligations", "may_propose", "because", "via")
 
-    def __init__(self, charter: Any, role: str, decision: str, obligations: frozenset[tuple[str, str]],
+    def __init__(self, decider: Decider, role: str, decision: str, obligations: frozenset[tuple[str, str]],
                  may_propose: bool, because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
-        self.charter = charter
+        self.decider = decider
         self.role = role
         self.decision = decision
         self.obligations = obligations
@@ -86,7 +97,8 @@ class Answer:
     (`forbidden`, `outside_limits`, `not_granted`, `delegation_inactive`, or
     None when allowed); `because`, the rules that decided it; `via`, the
     delegation chain used; `request`, the checked attributes; `on`, the date
-    it was decided for. `explain()` says it in words.
+    it was decided for (the day it was asked when the caller gave none).
+    `explain()` says it in words.
 
     An answer is built cheaply: what it shares with other answers through the
     same way is kept once, and what is not needed to say yes or no (why not,
@@ -94,60 +106,55 @@ class Answer:
     and kept.
     """
 
-    __slots__ = ("_v", "request", "_on", "_reason", "_because", "_escalate_to", "_text")
+    __slots__ = ("verdict", "request", "on", "_reason", "_because", "_escalate_to", "_text")
+    verdict: Verdict
+    request: dict[str, Value]
+    on: date
     allowed: bool
-    """May the role decide it (also the answer's truth value): a yes is a `_Yes`, a no a `_No`."""
+    """May the role decide it (also the answer's truth value): a yes is a `Yes`, a no a `No`."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Answer":
         if cls is Answer:  # an answer is a yes or a no, and each says so without Python code: see below
             allowed = args[5] if len(args) > 5 else kwargs["allowed"]
-            cls = _Yes if allowed else _No
+            cls = Yes if allowed else No
         return object.__new__(cls)
 
-    def __init__(self, charter: Any, role: str, decision: str, request: dict[str, Value], on: date,
+    def __init__(self, decider: Decider, role: str, decision: str, request: dict[str, Value], on: date,
                  allowed: bool, reason: Reason | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
                  because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
         """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
-        self._v = Verdict(charter, role, decision, obligations, may_propose, because, via)
+        self.verdict = Verdict(decider, role, decision, obligations, may_propose, because, via)
         self.request = request
-        self._on = on
+        self.on = on
         if reason is not LATER:
             self._reason = reason
 
-    # The generated fast path (`_codegen`) builds answers without `__init__`: it makes a `_Yes`
-    # or a `_No` and sets `_v`, `request` and `_on`; the other slots stay empty until first asked for.
+    # The generated fast path (`fastpath`) builds answers without `__init__`: it makes a `Yes`
+    # or a `No` and sets `verdict`, `request` and `on`; the other slots stay empty until first asked for.
 
     @property
     def role(self) -> str:
-        return self._v.role
+        return self.verdict.role
 
     @property
     def decision(self) -> str:
-        return self._v.decision
+        return self.verdict.decision
 
     @property
     def obligations(self) -> frozenset[tuple[str, str]]:
-        return self._v.obligations
+        return self.verdict.obligations
 
     @property
     def may_propose(self) -> bool:
-        return self._v.may_propose
+        return self.verdict.may_propose
 
     @property
     def via(self) -> tuple[Rule, ...]:
         """The delegation chain used, first link first; empty for a grant of the role's own or a no."""
-        return self._v.via
-
-    @property
-    def on(self) -> date:
-        """The request's date (the day it was asked when the caller gave none)."""
-        return self._on
+        return self.verdict.via
 
     def _why_not(self) -> None:
-        from .rule import why_not
-
-        v = self._v
-        self._reason, self._because = why_not(v.charter, v.role, v.decision, self.request, self._on)
+        self._reason, self._because = self.verdict.decider.why_not(self.request, self.on)
 
     @property
     def reason(self) -> Reason | None:
@@ -165,7 +172,7 @@ class Answer:
     def because(self) -> tuple[Rule, ...]:
         """The rules that decided it: the grant and delegations used, or the forbids that denied it,
         or the limits the request is outside of."""
-        found = self._v.because
+        found = self.verdict.because
         if found is not None:
             return found
         try:
@@ -204,10 +211,7 @@ class Answer:
             return self._escalate_to
         except AttributeError:
             pass
-        from .rule import escalation
-
-        v = self._v
-        self._escalate_to = escalation(v.charter, v.role, v.decision, self.request, self._on)
+        self._escalate_to = self.verdict.decider.escalate_to(self.request, self.on)
         return self._escalate_to
 
     def explain(self) -> str:
@@ -216,9 +220,7 @@ class Answer:
             return self._text
         except AttributeError:
             pass
-        from .rule import explain
-
-        self._text = explain(self._v.charter, self)
+        self._text = self.verdict.decider.explain(self)
         return self._text
 
     def to_model(self) -> AnswerModel:
@@ -241,14 +243,14 @@ class Answer:
         return f"<Answer {self.role} · {self.decision}: {verdict}>"
 
 
-class _Yes(Answer):
+class Yes(Answer):
     """An answer that is yes: true, like any object without `__bool__` (no Python call to find out)."""
 
     __slots__ = ()
     allowed = True
 
 
-class _No(Answer):
+class No(Answer):
     """An answer that is no: false, because `bool()` with no arguments is False (again no Python call)."""
 
     __slots__ = ()
@@ -266,4 +268,4 @@ def _jsonable(value: Value) -> Any:
     return str(value)
 
 
-__all__ = ["Answer", "AnswerModel", "Reason", "Verdict", "format_number"]
+__all__ = ["Answer", "AnswerModel", "Decider", "No", "Reason", "Verdict", "Yes", "format_number"]

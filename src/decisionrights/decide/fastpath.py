@@ -17,23 +17,31 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import request as _request
-from .answer import Answer, Verdict, _No, _Yes
+from .answer import Answer, No, Verdict, Yes
 from ..compile.conditions import All, AnyOf, AttrSpec, Cmp, Cond, In, Not
 from ..values import MAX_DIGITS
+
+if TYPE_CHECKING:
+    from .rule import RulePlan
 
 
 class _Writer:
     """Turns conditions into Python source over `v0`, `v1`, … (attributes) and `k[i]` (constants)."""
 
-    def __init__(self, attrs: Sequence[str]) -> None:
-        self.consts: list[Any] = [None] * _OWN  # the pair's own `ask`, filled in once compiled
+    def __init__(self, attrs: Sequence[str], owner: Any) -> None:
+        self.consts: list[Any] = [None, owner]  # the pair's own `ask` (filled in once compiled), its owner
         self._ids: dict[int, str] = {}
+        self.names = list(attrs)
         self.vars = {name: f"v{i}" for i, name in enumerate(attrs)}
         for name in attrs:
             self.const(name)
+
+    def key(self, name: str) -> str:
+        """The constant holding attribute `name` (the names come first, in order, from `k[_OWN]`)."""
+        return f"k[{self.names.index(name) + _OWN}]"
 
     def const(self, value: Any) -> str:
         key = id(value)
@@ -86,72 +94,83 @@ def _checks(w: _Writer, attrs: Mapping[str, AttrSpec]) -> str:
     return " and ".join(checks) or "True"
 
 
-_OWN = 1
-"""`k[0]` is the pair's own `ask`; its values start at `k[1]`."""
+def _any(forbids: Sequence[Any]) -> Cond:
+    """One condition for several forbids (as `CompiledCharter.forbid_cond` makes it)."""
+    return AnyOf(tuple(f.cond for f in forbids))
 
 
-def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str], Cond | None],
-                attrs: Mapping[str, AttrSpec], validate: Callable[[Mapping[str, Any]], dict],
+_OWN = 2
+"""`k[0]` is the pair's own `ask`, `k[1]` its owner; its values start at `k[2]`."""
+
+
+def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Callable[[Mapping[str, Any]], dict],
                 no: Verdict, yes: Callable[[Any], Verdict],
-                general: Callable[[dict, date, Any], Answer] | None) -> tuple[Callable, Callable, tuple]:
-    """`(ask, judge, k)` for one role and decision; `k[0]` is `ask`.
+                general: Callable[[dict, date, Any], Answer] | None, owner: Any) -> tuple[Callable, Callable, tuple]:
+    """`(ask, judge, k)` for one role and decision, compiled from the combining rule's plan.
+
+    `k[0]` is `ask`, `k[1]` is `owner` (whatever the caller keeps beside the pair's functions).
 
     `ask(given, on, k)` answers a request whose attribute dict the caller hands
     over (it may be completed in place); `judge(attrs, day, k)` answers an
-    already validated one.
-    `paths` are the pair's ways in, tried fewest obligations first, so the
-    first that holds is the one the answer takes; `forbid_of(role)` is the
-    forbid condition binding a role (None if none); `validate` the decision's
-    full validator, for anything the fast check does not accept; `no` and
-    `yes(path)` the verdicts answers share. When `general` is given (the pair
-    has `may propose` grants, which depend on the request), answers are built
-    by `general(attrs, day, path_or_None)` instead.
+    already validated one. Both test what `rule.combine` tests, in its order:
+    the requester's forbids, then each way (sorted by key, so the first that
+    holds is the one the answer takes): its conditions, its dates, the forbids
+    on its delegators. `validate` is the decision's full validator, for
+    anything the fast check does not accept; `no` and `yes(path)` the verdicts
+    answers share. When `general` is given (the pair has `may propose` grants,
+    which depend on the request), answers are built by
+    `general(attrs, day, path_or_None)` instead.
     """
-    names = list(attrs)
-    w = _Writer(names)
-    body: list[str] = []
+    w = _Writer(list(attrs), owner)
+    body = _decide_lines(w, plan, no, yes, general)
+    check = _checks(w, attrs)
+    slow = f"return judge({w.const(validate)}(a), day, k)"  # anything unusual: the full validator
+    judge = ["def judge(a, day, k):"]
+    judge += [f"    {w.vars[n]} = a[{w.key(n)}]" for n in attrs]
+    judge += [f"    {line}" for line in body]
+    source = "\n".join(judge + _ask_lines(w, attrs, body, check, slow)) + "\n"
+    ask_fn, judge_fn = _shape(source)
+    return ask_fn, judge_fn, (ask_fn, *w.consts[1:])
+
+
+def _decide_lines(w: _Writer, plan: "RulePlan", no: Verdict, yes: Callable[[Any], Verdict],
+                  general: Callable[[dict, date, Any], Answer] | None) -> list[str]:
+    """The combining rule over `v0`, `v1`, … and `day`: one `if` per case, each returning the answer."""
 
     def give(verdict: Any, path: Any) -> str:
         """Return the answer through `path` (None: a no)."""
         if general is not None:
             return f"return {w.const(general)}(a, day, {w.const(path)})"
-        return (f"r = _new({'_No' if path is None else '_Yes'}); r._v = {w.const(verdict)}; "
-                "r.request = a; r._on = day; return r")
+        return (f"r = _new({'No' if path is None else 'Yes'}); r.verdict = {w.const(verdict)}; "
+                "r.request = a; r.on = day; return r")
 
-    own = forbid_of(requester)
-    if own is not None:
-        body.append(f"if {w.cond(own)}: {give(no, None)}")
-    for path in sorted(paths, key=lambda p: p.key):
+    body = []
+    if plan.forbids:  # 1. a forbid binding the requester
+        body.append(f"if {w.cond(_any(plan.forbids))}: {give(no, None)}")
+    for way in plan.ways:  # 2./3. the first way (by key) whose conditions, dates and delegators all allow it
+        path = way.path
         tests = [w.cond(path.cond)]
         if path.start is not None:
             tests.append(f"{w.const(path.start)} <= day")
         if path.end is not None:
             tests.append(f"day <= {w.const(path.end)}")
-        for role in path.chain[:-1]:
-            bound = forbid_of(role)
-            if bound is not None:
-                tests.append(f"not {w.cond(bound)}")
+        for forbids in way.blockers:
+            tests.append(f"not {w.cond(_any(forbids))}")
         body.append(f"if {' and '.join(tests)}: {give(yes(path), path)}")
-    body.append(give(no, None))
+    body.append(give(no, None))  # 4. default deny
+    return body
 
-    check = _checks(w, attrs)
-    slow = f"return judge({w.const(validate)}(a), day, k)"  # anything unusual: the full validator
-    required = [a for a in attrs.values() if not a.has_default]
-    optional = [a for a in attrs.values() if a.has_default]
 
-    def key(name: str) -> str:
-        return f"k[{names.index(name) + _OWN}]"
-
-    judge = ["def judge(a, day, k):"]
-    judge += [f"    {w.vars[n]} = a[{key(n)}]" for n in names]
-    judge += [f"    {line}" for line in body]
-
+def _ask_lines(w: _Writer, attrs: Mapping[str, AttrSpec], body: list[str], check: str, slow: str) -> list[str]:
+    """`ask`: fix the date, read the attributes (filling in defaults), check them fast, then decide."""
     ask = ["def ask(a, on, k):",
            "    if on is None:",
-           "        c = _request._today",
+           "        c = _request.clock",
            "        day = c[1] if _time() < c[0] else _today()",
            "    elif type(on) is _date: day = on",
            "    else: day = _request_date(on)"]
+    required = [a for a in attrs.values() if not a.has_default]
+    optional = [a for a in attrs.values() if a.has_default]
     # Only the required attributes given (the defaults are filled in), or all of them.
     branches = [(len(required), required, optional)]
     if optional:
@@ -160,22 +179,19 @@ def build_asker(requester: str, paths: Sequence[Any], forbid_of: Callable[[str],
         ask.append(f"    {'elif' if i else 'if'} len(a) == {count}:")
         if given:
             ask.append("        try:")
-            ask += [f"            {w.vars[s.name]} = a[{key(s.name)}]" for s in given]
+            ask += [f"            {w.vars[s.name]} = a[{w.key(s.name)}]" for s in given]
             ask.append(f"        except Exception: {slow}")  # missing, or a key whose __eq__ fails: the validator says
         for spec in filled:
             ask.append(f"        {w.vars[spec.name]} = {w.const(spec.default)}")
         ask.append(f"        if {check}:")
         for spec in filled:
-            ask.append(f"            a[{key(spec.name)}] = {w.vars[spec.name]}")
+            ask.append(f"            a[{w.key(spec.name)}] = {w.vars[spec.name]}")
         ask += [f"            {line}" for line in body]
     ask.append(f"    {slow}")
-
-    source = "\n".join(judge + ask) + "\n"
-    ask_fn, judge_fn = _shape(source)
-    return ask_fn, judge_fn, (ask_fn, *w.consts[_OWN:])
+    return ask
 
 
-_GLOBALS = {"_new": object.__new__, "_Yes": _Yes, "_No": _No, "_request": _request, "_time": time.time,
+_GLOBALS = {"_new": object.__new__, "Yes": Yes, "No": No, "_request": _request, "_time": time.time,
             "_today": _request.today, "_request_date": _request.request_date, "_date": date}
 _SHAPES: dict[str, tuple[Callable, Callable]] = {}
 _MAX_SHAPES = 4096

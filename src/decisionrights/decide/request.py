@@ -37,7 +37,7 @@ def _number(decision: str, attr: AttrSpec, value: Any) -> Value:
     if attr.needs_code and (type(given) is not str or parse_money_code(given) is None):
         raise InvalidRequest(
             f"`{attr.name}` of `{decision}` is money in {attr.currency}, but the charter names no currency of its "
-            f"own, so {_show(given)} says no currency; give the amount with its code, like "
+            f"own, so {show(given)} says no currency; give the amount with its code, like "
             f"'{format_number(value)} {attr.currency}'")
     return value
 
@@ -69,7 +69,7 @@ def _number_value(decision: str, attr: AttrSpec, value: Any) -> Value:
         except BadValue as exc:
             raise InvalidRequest(f"`{attr.name}` of `{decision}`: {exc}") from None
     what = "money (a number, or text like '250k EUR')" if attr.kind == "money" else "a number"
-    raise InvalidRequest(f"`{attr.name}` of `{decision}` is {what}, not {_show(value)}")
+    raise InvalidRequest(f"`{attr.name}` of `{decision}` is {what}, not {show(value)}")
 
 
 def parse_money_code(text: str) -> str | None:
@@ -80,7 +80,7 @@ def parse_money_code(text: str) -> str | None:
         return None
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if isinstance(value, str):
         return f"`{value[:60]}`" if len(value) <= 60 else f"`{value[:57]}...`"
     try:
@@ -99,16 +99,16 @@ def _convert(decision: str, attr: AttrSpec, value: Any) -> Value:
     if kind == "bool":
         if value is True or value is False:
             return value
-        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a yes/no (True or False), not {_show(value)}")
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a yes/no (True or False), not {show(value)}")
     if kind == "enum":
         if type(value) is str and value in attr.members:
             return value
         raise InvalidRequest(f"`{attr.name}` of `{decision}` is one of {', '.join(attr.members)}, "
-                             f"not {_show(value)}")
+                             f"not {show(value)}")
     if kind == "text":
         if type(value) is str:
             return value
-        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a text, not {_show(value)}")
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a text, not {show(value)}")
     if kind == "date":
         if type(value) is date:
             return value
@@ -119,7 +119,7 @@ def _convert(decision: str, attr: AttrSpec, value: Any) -> Value:
                 raise InvalidRequest(f"`{attr.name}` of `{decision}`: {exc}") from None
         if isinstance(value, datetime):
             raise InvalidRequest(f"`{attr.name}` of `{decision}` is a date; pass value.date(), not a datetime")
-        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a date, not {_show(value)}")
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` is a date, not {show(value)}")
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -135,7 +135,7 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
         out: dict[str, Value] = dict(defaults)
         for name, value in given.items():
             if type(name) is not str:  # a str subclass's own __eq__/__hash__ is never run
-                raise InvalidRequest(f"attribute names are text, not {_show(name)}")
+                raise InvalidRequest(f"attribute names are text, not {show(name)}")
             if name in fast_ints and type(value) is int and -_TOO_BIG < value < _TOO_BIG:
                 out[name] = value
                 continue
@@ -160,19 +160,21 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
     return validate
 
 
-_today: tuple[float, date] = (0.0, date.min)
+clock: tuple[float, date] = (0.0, date.min)
+"""`(until, day)`: today's date and the time until which it stays today (`today()` renews it).
+Public so the generated fast path reads it without a call."""
 
 
 def today() -> date:
     """Today's local date, looked up at most once a day (callers ask millions of times)."""
-    global _today
-    until, day = _today
+    global clock
+    until, day = clock
     now = time.time()
     if now < until:
         return day
     day = date.today()
     until = datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()
-    _today = (min(until, now + 60.0), day)
+    clock = (min(until, now + 60.0), day)
     return day
 
 
@@ -189,4 +191,4 @@ def request_date(on: Any) -> date:
             return parse_date(on)
         except BadValue as exc:
             raise InvalidRequest(f"the request's date: {exc}") from None
-    raise InvalidRequest(f"the request's date must be a date or 'YYYY-MM-DD', not {_show(on)}")
+    raise InvalidRequest(f"the request's date must be a date or 'YYYY-MM-DD', not {show(on)}")
