@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 from .syntax import model as m
 from .syntax.parse import parse
 from .source import Source
+from .words import KEYWORD
 
 __all__ = [
     "AttributeInfo",
@@ -110,6 +111,7 @@ NUMBER_POOL: tuple[int | Decimal, ...] = (2, 1, 3, 5, 0, 7, 10, 100, Decimal("2.
 DATE_ANCHOR = date(2026, 12, 1)
 DATE_OFFSETS: tuple[int, ...] = (0, 120, 30, -1, 1, 90, 365, -31, -365, 200)
 OBLIGATION_KINDS: tuple[str, ...] = ("inform", "announce", "consult", "agreement")
+"""`words.KINDS` in the order the strategies have always drawn them (another order draws other charters)."""
 INDENT = "    "
 LINE_WIDTH = 72
 
@@ -367,7 +369,7 @@ def _obligations(draw: Callable[..., Any], roles: Sequence[str], max_size: int =
     for kind in kinds:
         who = draw(st.lists(st.sampled_from(roles), min_size=1, max_size=2, unique=True))
         names = ", ".join(who)
-        out.append(f"with agreement of {names}" if kind == "agreement" else f"{kind} {names}")
+        out.append(f"{KEYWORD[kind]} {names}")
     return out
 
 

@@ -27,6 +27,12 @@ ObligationKind = Literal["announce", "inform", "consult", "agreement"]
 KINDS: tuple[ObligationKind, ...] = ("announce", "inform", "consult", "agreement")
 """The obligation kinds, in the order the language lists them."""
 
+ALPHABETICAL: tuple[ObligationKind, ...] = tuple(sorted(KINDS))  # type: ignore[assignment]
+"""The kinds sorted by name (agreement, announce, consult, inform): the order of sorted `(kind, role)` pairs."""
+
+IN_TIME_ORDER: tuple[ObligationKind, ...] = ("announce", "consult", "agreement", "inform")
+"""The kinds in the order they happen: before deciding (announce, consult), with it (agreement), after (inform)."""
+
 KEYWORD: dict[str, str] = {"announce": "announce", "inform": "inform", "consult": "consult",
                            "agreement": "with agreement of"}
 """Each kind as a charter writes it: `inform cfo`, `with agreement of controller`."""
@@ -38,6 +44,14 @@ TO_DO: dict[str, str] = {"announce": "announce it to", "inform": "inform", "cons
 IN_A_SENTENCE: dict[str, str] = {"announce": "announce to", "inform": "inform", "consult": "consult",
                                  "agreement": "get the agreement of"}
 """Each kind as a verb in `diff`'s sentences: `must now announce to cfo`."""
+
+WHILE_DECIDING: dict[str, str] = {"announce": "announcing it to {} first", "consult": "consulting {} first",
+                                  "inform": "informing {}", "agreement": "with agreement of {}"}
+"""Each kind as a matrix cell says it, after the condition: `when amount <= 5k, informing cfo`."""
+
+ON_A_CARD: dict[str, str] = {"announce": "announce to {} first", "consult": "consult {} first",
+                             "inform": "inform {} afterwards", "agreement": "co-signed by {}"}
+"""Each kind as a note on a role's card: `inform cfo afterwards`."""
 
 
 class Obligations(frozenset):

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from ..source import Source, Span
 from .conditions import AnyOf, AttrSpec, Cond, Value, predicate
+from ..words import Obligations
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class Grant:
     role: str
     decision: str
     cond: Cond
-    obligations: frozenset[tuple[str, str]]
+    obligations: Obligations
     propose: bool
     rule: Rule
 
@@ -86,7 +87,7 @@ class Delegation:
     cond: Cond
     start: date | None
     end: date | None
-    obligations: frozenset[tuple[str, str]]
+    obligations: Obligations
     further: float
     """How many further links may follow this one: 0 without `may subdelegate`, N, or infinity."""
     rule: Rule
@@ -109,7 +110,7 @@ class Path:
     cond: Cond
     start: date | None
     end: date | None
-    obligations: frozenset[tuple[str, str]]
+    obligations: Obligations
     remaining: float
     inherited: bool
     key: tuple = field(compare=False)

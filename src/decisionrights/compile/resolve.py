@@ -16,6 +16,7 @@ from .context import (BAD_HEADER, BARE_MONEY, MIXED_CURRENCY, TYPE_MISMATCH, UNK
                       UNKNOWN_MEMBER, UNKNOWN_ROLE, Context, label, statement_text)
 from .currencies import CODES as CURRENCY_CODES, is_currency
 from .ir import DecisionSpec, Rule
+from ..words import Obligations
 
 KIND_WORDS = {"money": "money", "number": "a number", "bool": "a yes/no (bool)", "text": "text",
               "date": "a date"}
@@ -291,14 +292,14 @@ def cond(ctx: Context, spec: DecisionSpec, node: m.Condition | None) -> Cond | N
     raise AssertionError(node)  # pragma: no cover
 
 
-def obligations(ctx: Context, items: Iterable[m.Obligation]) -> frozenset[tuple[str, str]]:
+def obligations(ctx: Context, items: Iterable[m.Obligation]) -> Obligations:
     out = set()
     for ob in items:
         for name in ob.roles:
             found = role(ctx, name)
             if found is not None:
                 out.add((ob.kind, found))
-    return frozenset(out)
+    return Obligations(out)
 
 
 def rule(ctx: Context, kind: str, node: m.Node, decision: str, role: str | None, **extra: str | None) -> Rule:

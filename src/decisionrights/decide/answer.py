@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from ..compile.conditions import Value
 from ..compile.ir import Rule
 from ..values import format_number
+from ..words import NO_OBLIGATIONS, Obligations, jsonable
 
 
 Reason = Literal["forbidden", "outside_limits", "not_granted", "delegation_inactive"]
@@ -82,7 +83,7 @@ class Verdict:
         self.decider = decider
         self.role = role
         self.decision = decision
-        self.obligations = obligations
+        self.obligations = obligations if type(obligations) is Obligations else Obligations(obligations)
         self.may_propose = may_propose
         self.because = because
         self.via = via
@@ -141,7 +142,7 @@ class Answer:
         return self.verdict.decision
 
     @property
-    def obligations(self) -> frozenset[tuple[str, str]]:
+    def obligations(self) -> Obligations:
         return self.verdict.obligations
 
     @property
@@ -183,7 +184,7 @@ class Answer:
         return self._because
 
     def _of(self, kind: str) -> tuple[str, ...]:
-        return tuple(sorted(r for k, r in self.obligations if k == kind))
+        return self.verdict.obligations.of(kind)
 
     @property
     def announce(self) -> tuple[str, ...]:
@@ -225,7 +226,7 @@ class Answer:
 
     def to_model(self) -> AnswerModel:
         return AnswerModel(
-            role=self.role, decision=self.decision, request={k: _jsonable(v) for k, v in self.request.items()},
+            role=self.role, decision=self.decision, request={k: jsonable(v) for k, v in self.request.items()},
             on=self.on, allowed=self.allowed, reason=self.reason, announce=self.announce, inform=self.inform,
             consult=self.consult, agreement=self.agreement, may_propose=self.may_propose,
             escalate_to=self.escalate_to,
@@ -256,16 +257,6 @@ class No(Answer):
     __slots__ = ()
     allowed = False
     __bool__ = staticmethod(bool)
-
-
-def _jsonable(value: Value) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value
-    return str(value)
 
 
 __all__ = ["Answer", "AnswerModel", "Decider", "No", "Reason", "Verdict", "Yes", "format_number"]

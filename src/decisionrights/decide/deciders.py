@@ -19,8 +19,8 @@ from .rule import Outcome, RulePlan, combine, make_plan, why_not
 from ..compile.ir import CompiledCharter, Path
 from ..compile.conditions import Value, holds
 from ..compile.ir import Rule
+from ..words import NO_OBLIGATIONS
 
-_NONE: frozenset = frozenset()
 
 
 class Decider:
@@ -36,7 +36,7 @@ class Decider:
         self.plan: RulePlan = make_plan(cc, role, decision)
         # `may propose` depends on the request: a pair with such grants builds its answers the general way.
         general = self._general if (role, decision) in cc.proposals else None
-        no = Verdict(self, role, decision, _NONE, False, None, ())
+        no = Verdict(self, role, decision, NO_OBLIGATIONS, False, None, ())
         _, self.judge, self.k = build_asker(self.plan, cc.decisions[decision].attrs, deciders.validators[decision],
                                             no, self._yes, general, self)
 
@@ -48,7 +48,7 @@ class Decider:
         cc, role, decision = self.deciders.compiled, self.role, self.decision
         propose = any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))
         if found is None:
-            return Answer(self, role, decision, attrs, on, False, LATER, _NONE, propose, None, ())
+            return Answer(self, role, decision, attrs, on, False, LATER, NO_OBLIGATIONS, propose, None, ())
         return Answer(self, role, decision, attrs, on, True, None, found.obligations, propose, found.because,
                       found.via)
 

@@ -11,27 +11,14 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..compile.ir import CompiledCharter, Path
 from ..compile.conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
-from ..values import format_number
+from ..words import TO_DO, value_text
 
 if TYPE_CHECKING:
     from .answer import Answer
 
-_KIND_PHRASES = {"announce": "announce it to", "inform": "inform", "consult": "consult",
-                 "agreement": "get the agreement of"}
-
-
 def _value_text(cc: CompiledCharter, decision: str, attr: str, value: Value) -> str:
     spec = cc.decisions[decision].attrs.get(attr)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, Decimal)):
-        text = format_number(Decimal(str(value)) if isinstance(value, float) else value)
-        if spec is not None and spec.kind == "money" and spec.currency:
-            text += f" {spec.currency}"
-        return text
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    return value_text(value, spec.kind, spec.currency) if spec is not None else value_text(value)
 
 
 def _misses(cond: Cond, attrs: Mapping[str, Value]) -> list[Cond]:
@@ -133,7 +120,7 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
     lines: list[str] = []
     if answer.allowed:
         lines.append(f"yes: {role} may decide {decision}.")
-        todo = [f"{_KIND_PHRASES[k]} {', '.join(getattr(answer, k))}" for k in _KIND_PHRASES if getattr(answer, k)]
+        todo = [f"{TO_DO[k]} {', '.join(roles)}" for k, roles in answer.obligations.by_kind()]
         if todo:
             lines.append("first or after, as the charter says: " + "; ".join(todo) + ".")
         for rule in answer.because:

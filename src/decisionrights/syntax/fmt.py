@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from . import model as m
 from .parse import parse
 from ..source import Source
+from ..words import KEYWORD
 
 __all__ = ["LINE_WIDTH", "check_text", "diff_text", "format_text"]
 
@@ -193,8 +194,7 @@ def _condition(cond: m.Condition, needs: int = 0) -> str:
 
 
 def _obligation(ob: m.Obligation) -> str:
-    word = "with agreement of" if ob.kind == "agreement" else ob.kind
-    return f"{word} {_names(ob.roles)}"
+    return f"{KEYWORD[ob.kind]} {_names(ob.roles)}"
 
 
 def _when(cond: m.Condition) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Literal as L, Union
 from pydantic import BaseModel, ConfigDict
 
 from ..source import Span
+from ..words import KINDS, ObligationKind
 
 
 class Node(BaseModel):
@@ -74,8 +75,7 @@ class Not(Node):
 
 Condition = Union[Compare, Membership, Truth, And, Or, Not]
 
-ObligationKind = L["announce", "inform", "consult", "agreement"]
-OBLIGATION_KINDS: tuple[ObligationKind, ...] = ("announce", "inform", "consult", "agreement")
+OBLIGATION_KINDS: tuple[ObligationKind, ...] = KINDS
 
 
 class Obligation(Node):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..analysis.authority import bounded_analysis
 from ..analysis.regions import Region
 from ..compile.ir import CompiledCharter
+from ..words import ALPHABETICAL, ON_A_CARD
 from .facts import KIND_ORDER, Facts, and_list, condition_words, md_code, md_text, roles_of
 
 if TYPE_CHECKING:
@@ -70,13 +71,13 @@ _DECIDE_SECTIONS = {
     "inform": ("…informing afterwards", "decide, then tell them"),
     "agreement": ("…with a co-signer", "both of us must agree"),
 }
+_SECTION_KINDS = tuple(kind for kind in _DECIDE_SECTIONS if kind is not None)
+"""The card's sections by obligation, in the order above: the ones before deciding, after, then co-signed."""
 
 
 def _obligation_notes(obligations: frozenset[tuple[str, str]]) -> list[str]:
-    words = {"announce": "announce to {} first", "consult": "consult {} first", "inform": "inform {} afterwards",
-             "agreement": "co-signed by {}"}
-    return [words[kind].format(and_list(roles_of(obligations, kind)))
-            for kind in ("agreement", "announce", "consult", "inform") if roles_of(obligations, kind)]
+    return [ON_A_CARD[kind].format(and_list(roles_of(obligations, kind)))
+            for kind in ALPHABETICAL if roles_of(obligations, kind)]
 
 
 def _escalation_items(cc: CompiledCharter, role: str) -> list[CardItem]:
@@ -128,7 +129,7 @@ def authority_card(charter: Charter, role: str, *, on: date | str | None = None)
         if not rest.is_empty():
             propose.append(CardItem(decision, condition_words(rest, cur)))
     sections = [CardSection(*_DECIDE_SECTIONS[None], tuple(filed[None]), True)]
-    for kind in ("announce", "consult", "inform", "agreement"):
+    for kind in _SECTION_KINDS:
         sections.append(CardSection(*_DECIDE_SECTIONS[kind], tuple(filed[kind]), False))
     sections.append(CardSection("What I may only propose", "bring it to whoever decides it", tuple(propose), True))
     forbidden = []

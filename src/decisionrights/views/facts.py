@@ -18,13 +18,14 @@ from ..analysis.authority import Analysis, DecisionAuthority
 from ..analysis.regions import Region
 from ..compile.ir import CompiledCharter
 from ..decide.request import request_date
+from ..words import ALPHABETICAL, IN_TIME_ORDER, WHILE_DECIDING
 
 if TYPE_CHECKING:
     from ..charter import Charter
 
 # -- words shared by every view -----------------------------------------------------
 
-KIND_ORDER = ("agreement", "announce", "consult", "inform")
+KIND_ORDER = ALPHABETICAL
 """Obligation kinds, most demanding first: a card files a part under the first it carries."""
 
 
@@ -44,13 +45,11 @@ def roles_of(obligations: Iterable[tuple[str, str]], kind: str) -> list[str]:
 def obligation_words(obligations: Iterable[tuple[str, str]]) -> str:
     """`announce board; inform cfo` in plain words: `announcing it to board first, informing cfo`."""
     obligations = list(obligations)
-    words = {"announce": "announcing it to {} first", "consult": "consulting {} first",
-             "inform": "informing {}", "agreement": "with agreement of {}"}
     out = []
-    for kind in ("announce", "consult", "agreement", "inform"):
+    for kind in IN_TIME_ORDER:
         roles = roles_of(obligations, kind)
         if roles:
-            out.append(words[kind].format(and_list(roles)))
+            out.append(WHILE_DECIDING[kind].format(and_list(roles)))
     return ", ".join(out)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.regions import Region
 from ..compile.ir import CompiledCharter, Delegation
+from ..words import KEYWORD, KINDS
 from .facts import condition_words, roles_of
 
 if TYPE_CHECKING:
@@ -31,11 +32,10 @@ def delegation_lines(cc: CompiledCharter, d: Delegation) -> list[str]:
         lines.append(f"from {d.start.isoformat()}")
     elif d.end:
         lines.append(f"until {d.end.isoformat()}")
-    kinds = {"announce": "announce", "inform": "inform", "consult": "consult", "agreement": "with agreement of"}
-    for kind, word in kinds.items():
+    for kind in KINDS:
         roles = roles_of(d.obligations, kind)
         if roles:
-            lines.append(f"{word} {', '.join(roles)}")
+            lines.append(f"{KEYWORD[kind]} {', '.join(roles)}")
     if d.further == math.inf:
         lines.append("may subdelegate")
     elif d.further:
