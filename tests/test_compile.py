@@ -7,7 +7,7 @@ import pytest
 import decisionrights as dr
 from decisionrights.compile.conditions import AnyOf, Cmp, In, Not
 
-from helpers import charter_text
+from helpers import ROOT, charter_text
 
 PURCHASE = """
 role head
@@ -106,7 +106,7 @@ def test_money_attribute_takes_the_single_currency_when_charter_has_none():
 def test_paths_follow_delegation_chains():
     text = charter_text("role a\nrole b\nrole c\ndecision d { x: number }\na may decide d\n"
                         "a delegates d to b may subdelegate\nb delegates d to c\nc delegates d to a\n")
-    paths = dr.loads(text).compiled.paths
+    paths = dr.loads(text).compiled.ways
     assert [p.chain for p in paths[("c", "d")]] == [("a", "b", "c")]
     # a's own grant is its only way in: the loop back through c never revisits a.
     assert [p.chain for p in paths[("a", "d")]] == [("a",)]
@@ -133,3 +133,41 @@ def test_compile_takes_the_model_and_never_imports_the_parser():
     found = [(name, target, line) for name in MODULES if name.startswith("decisionrights.compile")
              for target, _names, line in imports_of(name) if target.startswith("decisionrights.syntax.parse")]
     assert not found, found
+
+
+def test_the_collector_is_paused_only_while_a_charter_is_compiled():
+    import gc
+    import threading
+
+    from decisionrights.compile import stages
+
+    text = sorted((ROOT / "examples").glob("*.charter"))[0].read_text(encoding="utf-8")
+    seen = []
+    real_run = stages.run
+
+    def spy(ctx):
+        seen.append(gc.isenabled())
+        return real_run(ctx)
+
+    was = gc.isenabled()
+    try:
+        for start in (True, False):
+            (gc.enable if start else gc.disable)()
+            stages.run = spy
+            try:
+                dr.loads(text)
+                with pytest.raises(dr.CharterError):  # a charter that does not compile resumes it too
+                    dr.loads('charter "t"\nrole a\nb may decide x\n')
+            finally:
+                stages.run = real_run
+            assert gc.isenabled() is start, "the collector is left as it was found"
+        assert seen and not any(seen), "it is paused while the stages run"
+        gc.enable()
+        threads = [threading.Thread(target=dr.loads, args=(text,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert gc.isenabled(), "after loads in four threads at once, the collector runs again"
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -161,7 +161,7 @@ def test_inherited_ways_under_the_limit_still_load():
     n = 500  # 125,250 ways
     assert n * (n + 1) // 2 <= ways.MAX_PATHS
     charter = dr.loads(flows_up_ladder(n))
-    assert sum(len(p) for p in charter.compiled.paths.values()) == n * (n + 1) // 2
+    assert sum(len(p) for p in charter.compiled.ways.values()) == n * (n + 1) // 2
     assert charter.may("r0", "d", amount=n, on=ON)  # the lowest role's limit, inherited all the way up
     assert not charter.may(f"r{n - 1}", "d", amount=n + 1, on=ON)  # the lowest role holds only its own
     assert charter.may(f"r{n - 1}", "d", amount=n, on=ON)

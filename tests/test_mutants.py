@@ -3,7 +3,7 @@
 Each test below pins one realistic wrong answer with the smallest charter that shows it,
 so that killing the mutant never depends on what Hypothesis happens to draw:
 
-- sub-delegation budget not used up (`compile.ways._make_path`: `parent.remaining - 1` → `parent.remaining`);
+- sub-delegation budget not used up (`compile.ways._make_way`: `parent.remaining - 1` → `parent.remaining`);
 - `up to N levels` stored as N + 1 (`compile`: `further = levels + 1`);
 - `diff` ignoring a new forbid on a delegator (`diff._fingerprint` without the chain's roles) —
   that one is the `forbid-on-delegator` case in `tests/corpus/diff` (checked in `test_diff.py`,
@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from helpers import CORPUS, EXAMPLES, charter_text
+from helpers import CORPUS, EXAMPLES, ROOT, charter_text
 from reference import Reference
 
 import decisionrights as dr
@@ -443,3 +443,19 @@ cfo delegates purchase to controller
     for text in (head + loop + onward, head + onward + loop):
         answer = dr.loads(text).may("treasurer", "purchase", amount=1, on=ON)
         assert answer.allowed and _via(answer) == [("cfo", "controller"), ("controller", "treasurer")]
+
+
+def test_every_planted_mutant_still_finds_its_line():
+    """tools/planted_mutants.py re-plants known bugs by text: a line that moved or changed would make it
+    plant nothing, so each original must be found exactly once in its file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("planted_mutants", ROOT / "tools" / "planted_mutants.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)  # type: ignore[union-attr]
+    assert tool.MUTANTS
+    for name, (file, old, new, tests) in tool.MUTANTS.items():
+        text = (tool.SRC / file).read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{name}: its line is not found exactly once in {file}"
+        assert old != new
+        assert all((ROOT / t).is_file() for t in tests), name

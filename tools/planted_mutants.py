@@ -27,11 +27,11 @@ SRC = ROOT / "src" / "decisionrights"
 # name: (file, original text, mutated text, tests that guard it)
 MUTANTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "subdelegation-budget": (
-        "compile.py", "remaining = min(parent.remaining - 1, link.further)",
+        "compile/ways.py", "remaining = min(parent.remaining - 1, link.further)",
         "remaining = min(parent.remaining, link.further)",
         ("tests/test_mutants.py", "tests/test_laws.py")),
     "diff-forbid-on-delegator": (
-        "diff.py", "        roles.update(p.chain)\n    forbids = sorted(", "    forbids = sorted(",
+        "analysis/diff.py", "        roles.update(p.chain)\n    forbids = sorted(", "    forbids = sorted(",
         ("tests/test_mutants.py", "tests/test_diff.py", "tests/test_diff_laws.py")),
     "may-many-ignores-on": (
         "charter.py", "        day = today() if on is None else request_date(on)  # one date for the whole answer, "
@@ -39,22 +39,25 @@ MUTANTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
         "        day = today()\n        asks = self._asks",
         ("tests/test_mutants.py", "tests/test_evaluate.py")),
     "up-to-n-stored-as-n-plus-1": (
-        "compile.py", "further = st.subdelegate.levels\n", "further = st.subdelegate.levels + 1\n",
+        "compile/statements.py", "further = st.subdelegate.levels\n", "further = st.subdelegate.levels + 1\n",
         ("tests/test_mutants.py", "tests/test_laws.py")),
     "not-in-compiled-as-in": (
-        "compile.py", "return In(attr.name, frozenset(values), node.negated)",
+        "compile/resolve.py", "return In(attr.name, frozenset(values), node.negated)",
         "return In(attr.name, frozenset(values), False)",
         ("tests/test_mutants.py", "tests/test_laws.py")),
     "not-in-generated-as-in": (
-        "_codegen.py", "{'not in' if cond.negated else 'in'}", "{'in' if cond.negated else 'in'}",
+        "decide/fastpath.py", "{'not in' if cond.negated else 'in'}", "{'in' if cond.negated else 'in'}",
         ("tests/test_mutants.py", "tests/test_laws.py")),
     "money-le-compiled-as-lt": (
-        "compile.py", "            return Cmp(attr.name, node.op, value)",
-        "            return Cmp(attr.name, '<' if node.op == '<=' and attr.kind == 'money' else node.op, value)",
+        "compile/resolve.py", "        return Cmp(attr.name, node.op, converted)",
+        "        return Cmp(attr.name, '<' if node.op == '<=' and attr.kind == 'money' else node.op, converted)",
         ("tests/test_mutants.py", "tests/test_laws.py")),
     "parser-flips-not-in": (
-        "parse.py", "values=values, negated=True)", "values=values, negated=False)",
+        "syntax/build.py", "values=values, negated=True)", "values=values, negated=False)",
         ("tests/test_mutants.py", "tests/test_laws.py")),
+    "fast-path-drops-attenuation": (
+        "decide/fastpath.py", '            tests.append(f"not {w.cond(_any(forbids))}")', "            pass",
+        ("tests/test_laws.py",)),
 }
 
 

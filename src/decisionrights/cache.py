@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .compile.ir import CompiledCharter
+from .compile.stages import gc_paused
 
 if TYPE_CHECKING:
     from .syntax.parse import Limits
@@ -256,12 +257,12 @@ def _open_entry(data: bytes, key: bytes, name: str, text: str) -> memoryview:
 
 
 def load_cached(text: str, path: str, limits: "Limits", folder: Path,
-                build: Callable[[], CompiledCharter], paused: Callable) -> CompiledCharter:
+                build: Callable[[], CompiledCharter]) -> CompiledCharter:
     """The compiled charter from the cache in `folder`, or `build()` stored there; a cache that cannot be
     trusted is skipped.
 
-    `text` is the charter's text without a byte-order mark. `paused` is the
-    context manager that pauses the garbage collector while a charter is made.
+    `text` is the charter's text without a byte-order mark. The garbage collector is paused while an entry is
+    unpickled, as while a charter is compiled (`compile.stages.gc_paused`).
     """
     def unused(why: str) -> CompiledCharter:  # the whole cache is passed over: say why once, compile instead
         _warn(f"the compiled-charter cache {str(folder)!r} is not used: {why}")
@@ -285,7 +286,7 @@ def load_cached(text: str, path: str, limits: "Limits", folder: Path,
         name = entry_name(text, path, limits)
         try:
             payload = _open_entry(_read_checked(name, fd, private=False, what="the entry"), key, name, text)
-            with paused():
+            with gc_paused():
                 compiled = pickle.loads(payload)
             if type(compiled) is not CompiledCharter or type(compiled.source.text) is not str \
                     or compiled.source.text != text or compiled.source.path != path:

@@ -1,6 +1,6 @@
 """Exact authority: for each role and decision, the region of requests it may decide on a date.
 
-Built on the region algebra, from the same ways in (`Path`s) the evaluator
+Built on the region algebra, from the same ways in (`Way`s) the evaluator
 uses: a way's region is its conditions minus the forbids of every role along
 its chain, or nothing outside its dates. A role's authority is the union of
 its ways; where several ways overlap, the one with the fewest obligations
@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Iterator
 
 from .. import errors
-from ..compile.ir import CompiledCharter, Path
+from ..compile.ir import CompiledCharter, Way
 from ..diagnostics import Diagnostic, Severity
 from .regions import MAX_STEPS, OutOfSteps, Region, TooComplex, budget
 from ..source import Span
@@ -199,7 +199,7 @@ class Analysis:
                 out = out | self.region(f.cond, decision)
         return out
 
-    def path_region(self, path: Path, dated: bool = True) -> Region:
+    def way_region(self, path: Way, dated: bool = True) -> Region:
         """The requests this way in allows: its conditions, minus every chain role's forbids."""
         key = id(path) * 2 + dated
         _note(self.cc, path.links[-1].rule.span if path.links else path.grant.rule.span)
@@ -224,12 +224,12 @@ class Analysis:
         return found
 
     def _build(self, role: str, decision: str) -> DecisionAuthority:
-        paths = sorted(self.cc.paths.get((role, decision), ()), key=lambda p: p.key)
+        paths = sorted(self.cc.ways.get((role, decision), ()), key=lambda p: p.key)
         total = self.nothing(decision)
         parts: list[Part] = []
         by_obligations: dict[frozenset, Region] = {}
         for path in paths:  # fewest obligations first: each part is what is new at its rank
-            fresh = self.path_region(path) - total
+            fresh = self.way_region(path) - total
             if fresh.is_empty():
                 continue
             total = total | fresh
@@ -240,7 +240,7 @@ class Analysis:
         for g in self.cc.proposals.get((role, decision), ()):
             propose = propose | self.region(g.cond, decision)
         delegated = tuple(dict.fromkeys((p.links[-1].delegator, p.links[-1].start, p.links[-1].end)
-                                        for p in paths if p.links and not self.path_region(p).is_empty()))
+                                        for p in paths if p.links and not self.way_region(p).is_empty()))
         return DecisionAuthority(role, decision, total, tuple(parts), propose, delegated, self.currency(decision))
 
     def deciders(self, decision: str) -> dict[str, Region]:

@@ -142,7 +142,7 @@ def _fingerprint(cc: CompiledCharter, role: str, decision: str) -> tuple:
     """Everything a role's authority over a decision depends on, without spans or order."""
     paths = []
     roles = {role}
-    for p in cc.paths.get((role, decision), ()):
+    for p in cc.ways.get((role, decision), ()):
         paths.append((repr(p.cond), p.start, p.end, tuple(sorted(p.obligations)), p.chain))
         roles.update(p.chain)
     forbids = sorted((r, repr(f.cond)) for r in roles for f in cc.forbids_of.get((r, decision), ()))
@@ -163,12 +163,12 @@ def _breakpoints(*charters: CompiledCharter) -> list[date]:
 def _places(cc: CompiledCharter, an: Analysis, role: str, decision: str, region) -> tuple[Place, ...]:
     """The statements whose ways in overlap `region`: the source spans behind a change."""
     out = {}
-    for p in cc.paths.get((role, decision), ()):
-        if (an.path_region(p) & region).is_empty():
+    for p in cc.ways.get((role, decision), ()):
+        if (an.way_region(p) & region).is_empty():
             continue
         for rule in (p.grant.rule, *(link.rule for link in p.links)):
             out[(rule.path, rule.line)] = Place(file=rule.path, line=rule.line, text=rule.text)
-    roles = {role} | {r for p in cc.paths.get((role, decision), ()) for r in p.chain}
+    roles = {role} | {r for p in cc.ways.get((role, decision), ()) for r in p.chain}
     for r in roles:
         for f in cc.forbids_of.get((r, decision), ()):
             if not (an.region(f.cond, decision) & region).is_empty():

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..compile.ir import ExpectC
 from ..diagnostics import Diagnostic, Severity
-from ..decide.explain import nearest_path
+from ..decide.explain import nearest_way
 from ..compile.ir import Rule
 from ..words import KEYWORD
 
@@ -63,7 +63,7 @@ def _exercised(charter: Charter, answer) -> frozenset[Rule]:
     if answer.allowed or answer.reason in ("forbidden", "delegation_inactive"):
         return frozenset(answer.because)
     if answer.reason == "outside_limits":
-        found = nearest_path(charter.compiled, answer.role, answer.decision, answer.request)
+        found = nearest_way(charter.compiled, answer.role, answer.decision, answer.request)
         if found is not None:
             path = found[0]
             return frozenset((path.grant.rule, *(link.rule for link in path.links)))

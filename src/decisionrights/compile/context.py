@@ -11,7 +11,7 @@ from decimal import Decimal
 from ..diagnostics import Diagnostic, Label, Severity
 from ..source import Source, Span
 from ..syntax import model as m
-from .ir import Delegation, DecisionSpec, ExpectC, Forbid, Grant, Path
+from .ir import Delegation, DecisionSpec, ExpectC, Forbid, Grant, Way
 
 UNKNOWN_ROLE = "DR101"
 UNKNOWN_DECISION = "DR102"
@@ -58,7 +58,7 @@ class Context:
         self.escalations: dict[str, str] = {}
         self.escalation_spans: dict[str, Span] = {}
         self.expects: list[ExpectC] = []
-        self.paths: dict[tuple[str, str], tuple[Path, ...]] = {}
+        self.ways: dict[tuple[str, str], tuple[Way, ...]] = {}
         self.proposals: dict[tuple[str, str], tuple[Grant, ...]] = {}
 
     def error(self, code: str, span: Span, message: str, help: str | None = None,

@@ -1,7 +1,7 @@
 """The compiled charter, a value every later stage reads, and its parts; no compiling logic here.
 
 `CompiledCharter` holds the declarations (`DecisionSpec`), the statements
-(`Grant`, `Forbid`, `Delegation`, `ExpectC`), the ways in (`Path`: a grant,
+(`Grant`, `Forbid`, `Delegation`, `ExpectC`), the ways in (`Way`: a grant,
 then delegation links) and the forbids binding each pair (`Binding`). `Rule`
 is a statement as an answer cites it.
 """
@@ -94,7 +94,7 @@ class Delegation:
 
 
 @dataclass(frozen=True)
-class Path:
+class Way:
     """One way for `role` to decide: a grant, then zero or more delegation links.
 
     `chain` lists the roles that exercise it in turn: the role that holds (or
@@ -165,7 +165,7 @@ class CompiledCharter:
     delegations: tuple[Delegation, ...]
     escalations: dict[str, str]
     expects: tuple[ExpectC, ...]
-    paths: dict[tuple[str, str], tuple[Path, ...]]
+    ways: dict[tuple[str, str], tuple[Way, ...]]
     proposals: dict[tuple[str, str], tuple[Grant, ...]]
     forbids_of: "Binding"
     """Per (role, decision): the forbids that bind that role, its own and `nobody`'s."""

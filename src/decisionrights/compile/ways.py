@@ -1,6 +1,6 @@
 """The ways in: every grant a role holds or inherits, extended by the delegation chains that start from it.
 
-`build_paths` closes the delegations over the grants (`Path`: a grant, then
+`build_ways` closes the delegations over the grants (`Way`: a grant, then
 zero or more links); `inherited` lists what flows up the reporting line under
 `authority flows up`; `proposals` does the same for `may propose`. Both stop
 with DR110 once the ways pass `MAX_PATHS`.
@@ -13,7 +13,7 @@ from typing import Mapping
 
 from .conditions import conj
 from .context import TOO_MANY_CHAINS, Context, label
-from .ir import Delegation, Grant, Path
+from .ir import Delegation, Grant, Way
 
 INFINITE = math.inf
 MAX_PATHS = 200_000
@@ -56,8 +56,8 @@ def inherited(ctx: Context, held: Mapping[str, list], budget: int,
     return below, ways
 
 
-def build_paths(ctx: Context, grants: list[Grant],
-                delegations: list[Delegation]) -> dict[tuple[str, str], tuple[Path, ...]]:
+def build_ways(ctx: Context, grants: list[Grant],
+                delegations: list[Delegation]) -> dict[tuple[str, str], tuple[Way, ...]]:
     """Every way each role may decide each decision: a grant, then delegation links.
 
     Built structurally (conditions and dates are not evaluated here): a link
@@ -65,10 +65,10 @@ def build_paths(ctx: Context, grants: list[Grant],
     never revisiting a role, so cycles end and depth bounds hold. Ways
     inherited up the reporting line count against `MAX_PATHS` like chains.
     """
-    by_role_decision: dict[tuple[str, str], list[Path]] = {}
-    frontier: list[Path] = []
+    by_role_decision: dict[tuple[str, str], list[Way]] = {}
+    frontier: list[Way] = []
 
-    def add(path: Path) -> None:
+    def add(path: Way) -> None:
         by_role_decision.setdefault((path.role, path.grant.decision), []).append(path)
         frontier.append(path)
 
@@ -83,7 +83,7 @@ def build_paths(ctx: Context, grants: list[Grant],
     for role in ctx.roles:
         for holder in [role, *descendants.get(role, ())]:
             for g in grants_by_role.get(holder, ()):
-                add(_make_path(role, g, (), (role,), holder != role))
+                add(_make_way(role, g, (), (role,), holder != role))
     out_links: dict[tuple[str, str], list[Delegation]] = {}
     for d in delegations:
         out_links.setdefault((d.delegator, d.decision), []).append(d)
@@ -101,7 +101,7 @@ def build_paths(ctx: Context, grants: list[Grant],
                           f"the delegations open more than {MAX_PATHS:,} ways to decide; the charter is refused",
                           "remove delegation loops or bound them with `may subdelegate up to N levels`")
                 return {}
-            add(_make_path(d.delegate, path.grant, path.links + (d,), path.chain + (d.delegate,),
+            add(_make_way(d.delegate, path.grant, path.links + (d,), path.chain + (d.delegate,),
                            path.inherited, path, d))
     return {key: tuple(paths) for key, paths in by_role_decision.items()}
 
@@ -124,8 +124,8 @@ def proposals(ctx: Context) -> dict[tuple[str, str], tuple[Grant, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _make_path(role: str, grant: Grant, links: tuple[Delegation, ...], chain: tuple[str, ...], inherited: bool,
-               parent: Path | None = None, link: Delegation | None = None) -> Path:
+def _make_way(role: str, grant: Grant, links: tuple[Delegation, ...], chain: tuple[str, ...], inherited: bool,
+               parent: Way | None = None, link: Delegation | None = None) -> Way:
     if parent is None or link is None:
         cond, start, end, obligations, remaining = grant.cond, None, None, grant.obligations, INFINITE
     else:
@@ -135,4 +135,4 @@ def _make_path(role: str, grant: Grant, links: tuple[Delegation, ...], chain: tu
         obligations = parent.obligations | link.obligations
         remaining = min(parent.remaining - 1, link.further)
     key = (len(obligations), tuple(sorted(obligations)))
-    return Path(role, grant, links, chain, cond, start, end, obligations, remaining, inherited, key)
+    return Way(role, grant, links, chain, cond, start, end, obligations, remaining, inherited, key)

@@ -16,7 +16,7 @@ from .fastpath import build_asker
 from .request import Validator, make_validator, today
 from .explain import explain
 from .rule import Outcome, RulePlan, combine, make_plan, why_not
-from ..compile.ir import CompiledCharter, Path
+from ..compile.ir import CompiledCharter, Way
 from ..compile.conditions import Value, holds
 from ..compile.ir import Rule
 from ..words import NO_OBLIGATIONS
@@ -40,10 +40,10 @@ class Decider:
         _, self.judge, self.k = build_asker(self.plan, cc.decisions[decision].attrs, deciders.validators[decision],
                                             no, self._yes, general, self)
 
-    def _yes(self, path: Path) -> Verdict:
+    def _yes(self, path: Way) -> Verdict:
         return Verdict(self, self.role, self.decision, path.obligations, False, path.because, path.via)
 
-    def _general(self, attrs: dict[str, Value], on: date, found: Path | None) -> Answer:
+    def _general(self, attrs: dict[str, Value], on: date, found: Way | None) -> Answer:
         """The answer through way `found` (None: no), with `may_propose` worked out for this request."""
         cc, role, decision = self.deciders.compiled, self.role, self.decision
         propose = any(holds(g.cond, attrs) for g in cc.proposals.get((role, decision), ()))

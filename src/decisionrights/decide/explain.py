@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from ..compile.ir import CompiledCharter, Path
+from ..compile.ir import CompiledCharter, Way
 from ..compile.conditions import ORDER_OPS, All, AnyOf, Cmp, Cond, In, Not, Value, holds
 from ..words import TO_DO, value_text
 
@@ -44,7 +44,7 @@ def _gap(atom: Cond, attrs: Mapping[str, Value]) -> float:
     return 1.0
 
 
-def _owner(path: Path, noun: str, value: str | None = None) -> tuple[str, int]:
+def _owner(path: Way, noun: str, value: str | None = None) -> tuple[str, int]:
     """`controller's limit of 25k EUR` or `the 50k EUR limit of cfo's delegation`, and its line."""
     if path.links:
         link = path.links[-1]
@@ -54,7 +54,7 @@ def _owner(path: Path, noun: str, value: str | None = None) -> tuple[str, int]:
     return f"{path.grant.role}'s {sized}", path.grant.rule.line
 
 
-def _describe_miss(cc: CompiledCharter, decision: str, atom: Cond, attrs: Mapping[str, Value], path: Path) -> str:
+def _describe_miss(cc: CompiledCharter, decision: str, atom: Cond, attrs: Mapping[str, Value], path: Way) -> str:
     if isinstance(atom, Cmp):
         have = attrs[atom.attr]
         shown = _value_text(cc, decision, atom.attr, have)
@@ -85,17 +85,17 @@ def _describe_miss(cc: CompiledCharter, decision: str, atom: Cond, attrs: Mappin
     return f"the request is outside {owner} (line {line})"
 
 
-def _window(path: Path) -> str:
+def _window(path: Way) -> str:
     """`from 2026-12-01 until 2027-03-31`, `until …` or `from …`: when a way in is in effect."""
     parts = [f"{word} {day.isoformat()}" for word, day in (("from", path.start), ("until", path.end)) if day]
     return " ".join(parts)
 
 
-def nearest_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
-                 paths: Iterable[Path] | None = None) -> tuple[Path, list[Cond]] | None:
+def nearest_way(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
+                 paths: Iterable[Way] | None = None) -> tuple[Way, list[Cond]] | None:
     """The way in whose limits come nearest to allowing the request, and the parts it misses."""
     best: tuple | None = None
-    for path in cc.paths.get((role, decision), ()) if paths is None else paths:
+    for path in cc.ways.get((role, decision), ()) if paths is None else paths:
         misses = _misses(path.cond, attrs)
         if not misses:
             continue
@@ -106,9 +106,9 @@ def nearest_path(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[s
 
 
 def nearest_miss(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[str, Value],
-                 paths: Iterable[Path] | None = None) -> str | None:
+                 paths: Iterable[Way] | None = None) -> str | None:
     """What it would take: the limit nearest to allowing the request, and by how much it was missed."""
-    found = nearest_path(cc, role, decision, attrs, paths)
+    found = nearest_way(cc, role, decision, attrs, paths)
     if found is None:
         return None
     path, misses = found
@@ -131,12 +131,12 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
         for rule in answer.because:
             lines.append(f"  forbidden by {rule.where()}: {rule.text}")
     elif answer.reason == "outside_limits":
-        ways = cc.paths.get((role, decision), ())
+        ways = cc.ways.get((role, decision), ())
         miss = nearest_miss(cc, role, decision, answer.request, [p for p in ways if p.active_on(answer.on)])
         if miss:
             lines.append(f"what it would take: {miss}.")
         # A delegation out of its dates still says what another day would take; say it is another day.
-        elsewhen = nearest_path(cc, role, decision, answer.request, [p for p in ways if not p.active_on(answer.on)])
+        elsewhen = nearest_way(cc, role, decision, answer.request, [p for p in ways if not p.active_on(answer.on)])
         if elsewhen is not None:
             path, misses = elsewhen
             words = "; ".join(_describe_miss(cc, decision, atom, answer.request, path) for atom in misses)
@@ -145,7 +145,7 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
     elif answer.reason == "delegation_inactive":
         for rule in answer.because:
             lines.append(f"  the delegation at {rule.where()} is not in effect on {answer.on.isoformat()}: {rule.text}")
-        active = [p for p in cc.paths.get((role, decision), ()) if p.active_on(answer.on)]
+        active = [p for p in cc.ways.get((role, decision), ()) if p.active_on(answer.on)]
         miss = nearest_miss(cc, role, decision, answer.request, active)
         if miss:
             lines.append(f"without it, what it would take: {miss}.")

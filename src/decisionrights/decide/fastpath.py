@@ -147,8 +147,8 @@ def _decide_lines(w: _Writer, plan: "RulePlan", no: Verdict, yes: Callable[[Any]
     body = []
     if plan.forbids:  # 1. a forbid binding the requester
         body.append(f"if {w.cond(_any(plan.forbids))}: {give(no, None)}")
-    for way in plan.ways:  # 2./3. the first way (by key) whose conditions, dates and delegators all allow it
-        path = way.path
+    for way in plan.candidates:  # 2./3. the first way (by key) whose conditions, dates and delegators all allow it
+        path = way.way
         tests = [w.cond(path.cond)]
         if path.start is not None:
             tests.append(f"{w.const(path.start)} <= day")

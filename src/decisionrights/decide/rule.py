@@ -1,7 +1,7 @@
 """The combining rule, stated once: `combine(plan, request, day)`.
 
 Per role and decision, `make_plan` gathers what the rule needs: the forbids
-binding the requester, and every way in (compile's `Path`: a grant, then
+binding the requester, and every way in (compile's `Way`: a grant, then
 delegation links) sorted by key, each with the forbids on its delegators.
 `combine` walks that plan, case by case (forbid overrides, attenuation,
 fewest obligations, default deny with the reason nearest the requester);
@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .answer import Reason
-from ..compile.ir import CompiledCharter, Forbid, Path
+from ..compile.ir import CompiledCharter, Forbid, Way
 from ..compile.conditions import Value, holds
 from ..compile.ir import Rule
 
 
 @dataclass(frozen=True)
-class Way:
-    """One way in as the rule reads it: the path, and the forbids on its delegators."""
+class Candidate:
+    """One way in as the rule weighs it: the way, and the forbids on its delegators."""
 
-    path: Path
-    """The grant and its delegation links (compile's `Path`): its conditions, its dates, its obligations."""
+    way: Way
+    """The grant and its delegation links (compile's `Way`): its conditions, its dates, its obligations."""
     order: int
     """Its place among the pair's ways as the charter builds them: the order a no cites their rules in."""
     blockers: tuple[tuple[Forbid, ...], ...]
@@ -44,17 +44,17 @@ class RulePlan:
     decision: str
     forbids: tuple[Forbid, ...]
     """The forbids binding the requester: its own `may not`s, then `nobody may`s."""
-    ways: tuple[Way, ...]
+    candidates: tuple[Candidate, ...]
     """Every way in, sorted by `path.key`: fewest obligations first, ties by the sets' order."""
 
 
 def make_plan(cc: CompiledCharter, role: str, decision: str) -> RulePlan:
     """The plan for `role` deciding `decision`."""
     ways = []
-    for order, path in enumerate(cc.paths.get((role, decision), ())):
+    for order, path in enumerate(cc.ways.get((role, decision), ())):
         bound = (cc.forbids_of.get((r, decision), ()) for r in path.chain[:-1])
-        ways.append(Way(path, order, tuple(forbids for forbids in bound if forbids)))
-    ways.sort(key=lambda way: way.path.key)  # stable: equal keys keep the charter's order
+        ways.append(Candidate(path, order, tuple(forbids for forbids in bound if forbids)))
+    ways.sort(key=lambda way: way.way.key)  # stable: equal keys keep the charter's order
     return RulePlan(role, decision, cc.forbids_of.get((role, decision), ()), tuple(ways))
 
 
@@ -62,7 +62,7 @@ def make_plan(cc: CompiledCharter, role: str, decision: str) -> RulePlan:
 class Outcome:
     """What the rule says: the way taken (None: no), and for a no its reason; the rules it cites."""
 
-    way: Path | None
+    way: Way | None
     reason: Reason | None
     because: tuple[Rule, ...]
 
@@ -73,40 +73,40 @@ def combine(plan: RulePlan, attrs: Mapping[str, Value], on: date) -> Outcome:
     own = tuple(f.rule for f in plan.forbids if holds(f.cond, attrs))
     if own:
         return Outcome(None, "forbidden", own)
-    missed: list[Way] = []  # ways whose limits (the grant's, or a link's) the request is beyond
-    blocked: list[Way] = []  # ways whose limits hold, but a delegator along them is forbidden it
-    inactive: list[Way] = []  # ways that would count but for their dates
+    missed: list[Candidate] = []  # ways whose limits (the grant's, or a link's) the request is beyond
+    blocked: list[Candidate] = []  # ways whose limits hold, but a delegator along them is forbidden it
+    inactive: list[Candidate] = []  # ways that would count but for their dates
     # 2. Each way in counts if its conditions hold, no delegator along the chain is forbidden it
     #    (attenuation: a delegator must itself be allowed it) and the date is inside every link's dates.
     # 3. The ways are sorted by key, so the first that counts has the fewest obligations (ties: by key).
-    for way in plan.ways:
-        if not way.path.test(attrs):
+    for way in plan.candidates:
+        if not way.way.test(attrs):
             missed.append(way)
         elif _bound(way, attrs):
             blocked.append(way)
-        elif not way.path.active_on(on):
+        elif not way.way.active_on(on):
             inactive.append(way)
         else:
-            return Outcome(way.path, None, way.path.because)
+            return Outcome(way.way, None, way.way.because)
     # 4. No way counts → no (default deny), with the reason nearest the requester (semantics.md step 5):
-    if not plan.ways:  # it holds nothing at all
+    if not plan.candidates:  # it holds nothing at all
         return Outcome(None, "not_granted", ())
     if inactive:  # a way would count on another day: the first of them (by key) says which delegation
-        return Outcome(None, "delegation_inactive", inactive[0].path.via)
+        return Outcome(None, "delegation_inactive", inactive[0].way.via)
     if missed:  # a way exists whose limits the request is beyond: each such way's last rule
         missed.sort(key=lambda way: way.order)
-        return Outcome(None, "outside_limits", tuple(dict.fromkeys(_last_rule(w.path) for w in missed)))
+        return Outcome(None, "outside_limits", tuple(dict.fromkeys(_last_rule(w.way) for w in missed)))
     # Every way whose limits hold is blocked by a forbid on a delegator along it: those forbids.
     blocked.sort(key=lambda way: way.order)
     return Outcome(None, "forbidden", tuple(dict.fromkeys(r for way in blocked for r in _bound(way, attrs))))
 
 
-def _bound(way: Way, attrs: Mapping[str, Value]) -> list[Rule]:
+def _bound(way: Candidate, attrs: Mapping[str, Value]) -> list[Rule]:
     """The forbids on the way's delegators that bind this request."""
     return [f.rule for forbids in way.blockers for f in forbids if holds(f.cond, attrs)]
 
 
-def _last_rule(path: Path) -> Rule:
+def _last_rule(path: Way) -> Rule:
     return path.links[-1].rule if path.links else path.grant.rule
 
 

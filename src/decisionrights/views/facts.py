@@ -72,9 +72,9 @@ class Facts:
     def own(self, role: str, decision: str) -> Region:
         """What `role` decides through grants (its own or inherited), leaving delegations out."""
         out = self.analysis.nothing(decision)
-        for path in self.cc.paths.get((role, decision), ()):
+        for path in self.cc.ways.get((role, decision), ()):
             if not path.links:
-                out = out | self.analysis.path_region(path)
+                out = out | self.analysis.way_region(path)
         return out
 
     def delegated(self, role: str, decision: str) -> list[tuple[str, date | None, date | None]]:
@@ -84,8 +84,8 @@ class Facts:
         a view on one date shows only those in effect.
         """
         out = []
-        for path in self.cc.paths.get((role, decision), ()):
-            if path.links and path.active_on(self.on) and not self.analysis.path_region(path).is_empty():
+        for path in self.cc.ways.get((role, decision), ()):
+            if path.links and path.active_on(self.on) and not self.analysis.way_region(path).is_empty():
                 link = path.links[-1]
                 if (link.delegator, link.start, link.end) not in out:
                     out.append((link.delegator, link.start, link.end))

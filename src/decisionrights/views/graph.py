@@ -53,7 +53,7 @@ def _delegations(cc: CompiledCharter, decision: str | None) -> list[Delegation]:
 
 def used_delegations(cc: CompiledCharter) -> set[int]:
     """Ids of the delegations some way in uses: the others pass nothing on (lint says why)."""
-    return {id(link) for paths in cc.paths.values() for path in paths for link in path.links}
+    return {id(link) for paths in cc.ways.values() for path in paths for link in path.links}
 
 
 _MERMAID_ENTITY = re.compile(r"(#\w+);")

@@ -24,8 +24,8 @@ def held_by_delegator(an, delegation):
     cycle is DR203's finding).
     """
     held = passable = stuck = an.nothing(delegation.decision)
-    for path in an.cc.paths.get((delegation.delegator, delegation.decision), ()):
-        region = an.path_region(path, dated=False)
+    for path in an.cc.ways.get((delegation.delegator, delegation.decision), ()):
+        region = an.way_region(path, dated=False)
         held = held | region
         if delegation.delegate in path.chain:
             continue

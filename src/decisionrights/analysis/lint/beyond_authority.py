@@ -28,7 +28,7 @@ def check(ctx):
     cc = ctx.compiled
     an = ctx.analysis
     for d in cc.delegations:
-        own = cc.paths.get((d.delegator, d.decision), ())
+        own = cc.ways.get((d.delegator, d.decision), ())
         if not own:
             yield ctx.diagnostic(
                 CODE, SEVERITY, d.rule.span,

@@ -43,11 +43,11 @@ def _check_decision(ctx, decision):
     pairs = found = 0
     for i, (a, ra) in enumerate(deciders):
         spend(len(deciders) - i)  # each pair looked at is a step of the analysis's budget
-        chains_a = {r for p in cc.paths.get((a, decision), ()) for r in p.chain}
+        chains_a = {r for p in cc.ways.get((a, decision), ()) for r in p.chain}
         for b, rb in deciders[i + 1:]:
             if same_line(a, b):
                 continue  # a manager and a report: escalation sorts it out
-            paths_b = cc.paths.get((b, decision), ())
+            paths_b = cc.ways.get((b, decision), ())
             if b in chains_a or any(a in p.chain for p in paths_b):
                 continue  # one holds it by delegation from the other
             pairs += 1
@@ -64,7 +64,7 @@ def _check_decision(ctx, decision):
             found += 1
             sample = both.sample()
             span = _rule_span(an, cc, b, paths_b, both) or cc.role_spans[b]
-            other = _rule_span(an, cc, a, cc.paths.get((a, decision), ()), both) or cc.role_spans[a]
+            other = _rule_span(an, cc, a, cc.ways.get((a, decision), ()), both) or cc.role_spans[a]
             yield ctx.diagnostic(
                 CODE, SEVERITY, span,
                 f"{a} and {b}, on different reporting lines, both may decide `{decision}` "
@@ -78,5 +78,5 @@ def _rule_span(an, cc, role, paths, both):
     """The first rule (a grant, or the delegation that hands it over) by which `role` may decide some of
     `both`: the place the overlap comes from, not merely the role's first rule for the decision."""
     rules = [p.links[-1].rule if p.links else p.grant.rule
-             for p in paths if not (an.path_region(p) & both).is_empty()]
+             for p in paths if not (an.way_region(p) & both).is_empty()]
     return min((r.span for r in rules), key=lambda s: (s.line, s.column), default=None)

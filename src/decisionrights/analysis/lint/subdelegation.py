@@ -28,7 +28,7 @@ SEVERITY = Severity.WARNING
 def check(ctx):
     cc = ctx.compiled
     for d in cc.delegations:
-        own = cc.paths.get((d.delegator, d.decision), ())
+        own = cc.ways.get((d.delegator, d.decision), ())
         if not own:
             continue  # holding nothing at all is DR201's finding
         if any(p.remaining >= 1 and d.delegate not in p.chain for p in own):
