@@ -15,6 +15,8 @@ from .errors import InvalidRequest, ParseError
 from .decide.deciders import Deciders
 from .syntax.parse import DEFAULT_LIMITS, Limits, parse
 from .decide.request import Validator, request_date, show as _show, today
+from .decide.people import allowed_as
+from .syntax.directory import Directory, read_directory
 from .source import NotUTF8, Source, decode as decode_source, without_bom
 
 if TYPE_CHECKING:
@@ -70,7 +72,11 @@ class Charter:
             raise InvalidRequest(f"{_show(decision)} is not a decision of this charter"
                                  f"{_guess(decision, self.decisions)}; it has {', '.join(self.decisions) or 'none'}")
         if role is not _ANY_ROLE and (type(role) is not str or role not in self.compiled.manager):
-            raise InvalidRequest(f"{_show(role)} is not a role of this charter{_guess(role, self.roles)}")
+            if type(role) is str and role in self.compiled.people.by_person:
+                return validate
+            known = (*self.roles, *self.compiled.people.persons)
+            what = "a role or a person" if self.compiled.people.persons else "a role"
+            raise InvalidRequest(f"{_show(role)} is not {what} of this charter{_guess(role, known)}")
         return validate
 
     def _check(self, role: str | None, decision: str, attributes: Mapping[str, Any]) -> dict:
@@ -78,8 +84,12 @@ class Charter:
         return self._check_names(role, decision)(attributes)
 
     def _fast(self, role: Any, decision: Any) -> tuple:
-        """The generated `ask`'s constants for a known role and decision (`ask` first), kept per pair."""
-        self._check_names(role, decision)
+        """The generated `ask`'s constants for a known role and decision (`ask` first), kept per pair.
+
+        A person is asked the general way (`decide.people`): `(ask, validator, deciders, person, decision)`."""
+        validate = self._check_names(role, decision)
+        if role not in self.compiled.manager:  # a person (Part II §11)
+            return (_ask_as_person, validate, self.deciders, role, decision)
         return self.deciders.k(role, decision)
 
     def may(self, role: str, decision: str, /, *, on: date | str | None = None, **attributes: Any) -> Answer:
@@ -133,12 +143,48 @@ class Charter:
             append(k[0](given, day, k))
         return out
 
-    def who_may(self, decision: str, /, *, on: date | str | None = None, **attributes: Any) -> tuple[str, ...]:
-        """Every role allowed this request, in the order the charter declares them (`decision` is positional)."""
+    def who_may(self, decision: str, /, *, on: date | str | None = None, people: bool = False,
+                **attributes: Any) -> Any:
+        """Every role allowed this request, in the order the charter declares them (`decision` is positional).
+
+        With `people=True`: per role, the persons holding it on that date who may decide it in that role
+        (roles nobody allowed holds are left out) — the only way to ask when the rules speak of `me`.
+        """
         attrs = self._check(_ANY_ROLE, decision, attributes)
         day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
+        if people:
+            holders = self.compiled.people.holders
+            found = {r: tuple(p for p in holders(r, day) if allowed_as(self.deciders, p, r, decision, attrs, day))
+                     for r in self.compiled.roles}
+            return {r: ps for r, ps in found.items() if ps}
         is_allowed = self.deciders.is_allowed
         return tuple(r for r in self.compiled.roles if is_allowed(r, decision, attrs, day))
+
+    @property
+    def persons(self) -> tuple[str, ...]:
+        """Every person of the charter and its directory file, in the order first stated."""
+        return self.compiled.people.persons
+
+    def roles_of(self, person: str, *, on: date | str | None = None) -> tuple[str, ...]:
+        """The roles `person` holds on date `on` (today by default), acting cover included."""
+        if type(person) is not str or person not in self.compiled.people.by_person:
+            raise InvalidRequest(f"{_show(person)} is not a person of this charter"
+                                 f"{_guess(person, self.compiled.people.persons)}")
+        return self.compiled.people.roles_of(person, request_date(on), self.compiled.roles)
+
+    def holders(self, role: str, *, on: date | str | None = None) -> tuple[str, ...]:
+        """The persons holding `role` on date `on` (today by default)."""
+        if type(role) is not str or role not in self.compiled.manager:
+            raise InvalidRequest(f"{_show(role)} is not a role of this charter{_guess(role, self.roles)}")
+        return self.compiled.people.holders(role, request_date(on))
+
+    def with_people(self, people: str | Path | bytes, *, path: str | None = None) -> "Charter":
+        """A new charter: this one with the persons of a directory file (CSV or JSON) added (Part II §11).
+
+        `people` is the file's path, or its bytes (then `path` names it in messages). Raises `CharterError`
+        with every bad row, and every clash with the charter's own `person` lines, located.
+        """
+        return Charter(_compiled(self.source.text, self.path, DEFAULT_LIMITS, read_people(people, path)))
 
 
     def authority_of(self, role: str, *, on: date | str | None = None) -> dict[str, "DecisionAuthority"]:
@@ -175,8 +221,21 @@ def _guess(name: Any, known: Iterable[str]) -> str:
     return f" (did you mean `{found}`?)" if found else ""
 
 
+def _ask_as_person(a: Mapping[str, Any], on: Any, k: tuple) -> Answer:
+    """The `ask` of a person's request: validate, fix the date, decide as each role they hold."""
+    _, validate, deciders, person, decision = k
+    return deciders.decide(person, decision, validate(a), today() if on is None else request_date(on))
+
+
+def read_people(people: str | Path | bytes, path: str | None = None) -> Directory:
+    """A directory file of people, read and checked line by line (`syntax.directory`)."""
+    if isinstance(people, bytes):
+        return read_directory(people, path or "<people>")
+    return read_directory(Path(people).read_bytes(), path or str(people))
+
+
 def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS,
-          cache: str | Path | None = None) -> Charter:
+          cache: str | Path | None = None, people: str | Path | bytes | None = None) -> Charter:
     """Parse and compile a charter from its text. Raises `CharterError` listing every problem.
 
     `cache` names a folder where compiled charters are kept, keyed by a hash of
@@ -186,7 +245,14 @@ def loads(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIMITS,
     when this user wrote it (an HMAC under a per-user key, checked before it is
     unpickled); a folder or file someone else owns or may write is not used, and
     a `decisionrights.cache.CacheWarning` says why.
+
+    `people` names a directory file of people (CSV or JSON, Part II §11) read beside the charter; the cache
+    is not used then.
     """
+    if people is not None:
+        if not isinstance(text, str):
+            return _compile(text, path, limits)  # the TypeError that says how to decode
+        return Charter(_compiled(without_bom(str(text)), path, limits, read_people(people)))
     folder = cache if cache is not None else os.environ.get("DECISIONRIGHTS_CACHE_DIR") or None
     if folder is not None and isinstance(text, str):
         from .cache import load_cached
@@ -207,7 +273,7 @@ def _build(text: str, path: str, limits: Limits) -> Charter:
     return Charter(_compiled(text, path, limits))
 
 
-def _compiled(text: str, path: str, limits: Limits) -> CompiledCharter:
+def _compiled(text: str, path: str, limits: Limits, directory: Directory | None = None) -> CompiledCharter:
     source = Source(text, path)
     try:
         tree = parse(source, limits)
@@ -216,18 +282,19 @@ def _compiled(text: str, path: str, limits: Limits) -> CompiledCharter:
         if beside:
             raise ParseError(sorted([*exc.diagnostics, *beside], key=_line_order)) from None
         raise
-    return compile_charter(tree, source)
+    return compile_charter(tree, source, directory=directory)
 
 
 def _line_order(d: Any) -> tuple[int, int]:
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-def load(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, cache: str | Path | None = None) -> Charter:
-    """Read, parse and compile a charter file (`cache`: see `loads`)."""
+def load(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, cache: str | Path | None = None,
+         people: str | Path | bytes | None = None) -> Charter:
+    """Read, parse and compile a charter file (`cache`, `people`: see `loads`)."""
     file = Path(path)
     raw = file.read_bytes()
-    return loads(decode(raw, str(path)), str(path), limits=limits, cache=cache)
+    return loads(decode(raw, str(path)), str(path), limits=limits, cache=cache, people=people)
 
 
 def decode(raw: bytes, path: str) -> str:

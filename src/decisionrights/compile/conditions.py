@@ -32,7 +32,7 @@ class AttrSpec:
     """One attribute of a decision: its type, enum members, default and currency."""
 
     name: str
-    kind: str  # money | number | bool | text | date | enum
+    kind: str  # money | number | bool | text | date | enum | person
     members: tuple[str, ...] = ()
     has_default: bool = False
     default: Value | None = None
@@ -40,6 +40,15 @@ class AttrSpec:
     needs_code: bool = False
     """Money whose limits carry a code in a charter with no `currency` line: a request's amount must say
     its currency (`"250 EUR"`); a bare number would be in the charter's currency, and there is none."""
+    derived: tuple[str, str] | None = None
+    """A fact about `me` (Part II §12), not given by a caller: `(person attribute, relation)`, the relation
+    `is`, `reports_to` or `under`. Named as the charter writes it (`claimant is me`), it is a yes/no the
+    engine works out when a person asks, so every stage reads it like any other bool attribute."""
+
+    @property
+    def given(self) -> bool:
+        """Does a caller give it (every attribute but a fact about `me`)?"""
+        return self.derived is None
 
     @property
     def required(self) -> bool:

@@ -7,11 +7,15 @@ the stages before it settled (roles, decisions, currencies) and adds its part.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Label, Severity
 from ..source import Source, Span
 from ..syntax import model as m
-from .ir import Delegation, DecisionSpec, ExpectC, Forbid, Grant, Way
+from .ir import NO_PEOPLE, Delegation, DecisionSpec, ExpectC, Forbid, Grant, Way
+
+if TYPE_CHECKING:
+    from ..syntax.directory import Directory
 
 UNKNOWN_ROLE = "DR101"
 UNKNOWN_DECISION = "DR102"
@@ -25,6 +29,9 @@ BAD_REQUEST_IN_EXPECT = "DR109"
 TOO_MANY_CHAINS = "DR110"
 BAD_HEADER = "DR111"
 BARE_MONEY = "DR112"
+NAME_CLASH = "DR113"
+UNKNOWN_PERSON = "DR114"
+INCOMPATIBLE = "DR115"
 
 MAX_ERRORS = 500
 """Most compile errors reported for one file; the last one says how many more there were."""
@@ -33,8 +40,11 @@ MAX_ERRORS = 500
 class Context:
     """One compilation: the model and source in, the diagnostics and the parts of the result out."""
 
-    def __init__(self, source: Source, tree: m.CharterModel, *, bare_money: bool = False, partial: bool = False):
+    def __init__(self, source: Source, tree: m.CharterModel, *, bare_money: bool = False, partial: bool = False,
+                 directory: Directory | None = None):
         self.source = source
+        self.directory = directory  # a directory file of people given beside the charter
+        self.people = NO_PEOPLE
         self.bare_money = bare_money  # read a bare amount as in its attribute's currency (rendered regions)
         self.partial = partial  # leave out what is wrong instead of raising (lint uses this)
         self.tree = tree

@@ -150,6 +150,62 @@ class ExpectC:
 
 
 @dataclass(frozen=True)
+class Holding:
+    """A person holds a role, from and until a date (both held days; None: without end), stated at `span`
+    of the file `path` (the charter's `person`/`acts as` line, or a row of a directory file)."""
+
+    person: str
+    role: str
+    start: date | None
+    end: date | None
+    path: str
+    span: Span | None
+    acting: bool = False
+
+    def on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def overlaps(self, other: "Holding") -> bool:
+        return ((self.start is None or other.end is None or self.start <= other.end)
+                and (other.start is None or self.end is None or other.start <= self.end))
+
+
+@dataclass(frozen=True)
+class People:
+    """Who holds which role (Part II §11): every holding, indexed by person and by role."""
+
+    holdings: tuple[Holding, ...] = ()
+    persons: tuple[str, ...] = ()
+    """Every person, in the order first stated."""
+    incompatible: tuple[tuple[str, ...], ...] = ()
+    by_person: dict[str, tuple[Holding, ...]] = field(default_factory=dict, compare=False, repr=False)
+    by_role: dict[str, tuple[Holding, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    @staticmethod
+    def of(holdings: tuple[Holding, ...], incompatible: tuple[tuple[str, ...], ...] = ()) -> "People":
+        by_person: dict[str, list[Holding]] = {}
+        by_role: dict[str, list[Holding]] = {}
+        for h in holdings:
+            by_person.setdefault(h.person, []).append(h)
+            by_role.setdefault(h.role, []).append(h)
+        return People(holdings, tuple(by_person), incompatible, {k: tuple(v) for k, v in by_person.items()},
+                      {k: tuple(v) for k, v in by_role.items()})
+
+    def roles_of(self, person: str, day: date, order: tuple[str, ...]) -> tuple[str, ...]:
+        """The roles `person` holds on `day`, in the charter's order of roles."""
+        held = {h.role for h in self.by_person.get(person, ()) if h.on(day)}
+        return tuple(r for r in order if r in held)
+
+    def holders(self, role: str, day: date) -> tuple[str, ...]:
+        """The persons who hold `role` on `day`, in the order persons were first stated."""
+        held = {h.person for h in self.by_role.get(role, ()) if h.on(day)}
+        return tuple(p for p in self.persons if p in held)
+
+
+NO_PEOPLE = People()
+
+
+@dataclass(frozen=True)
 class CompiledCharter:
     source: Source
     title: str
@@ -169,6 +225,8 @@ class CompiledCharter:
     proposals: dict[tuple[str, str], tuple[Grant, ...]]
     forbids_of: "Binding"
     """Per (role, decision): the forbids that bind that role, its own and `nobody`'s."""
+    people: People = NO_PEOPLE
+    """Who holds which role (the charter's `person` and `acts as` lines, and a directory file's rows)."""
 
     def forbid_cond(self, role: str, decision: str) -> Cond | None:
         """One condition for every forbid binding `role` on `decision`, or None when none does."""

@@ -13,13 +13,13 @@ from typing import Iterable
 from ..syntax import model as m
 from .conditions import TRUE, AnyOf, AttrSpec, Cmp, Cond, In, Not, Value, conj
 from .context import (BAD_HEADER, BARE_MONEY, MIXED_CURRENCY, TYPE_MISMATCH, UNKNOWN_ATTRIBUTE, UNKNOWN_DECISION,
-                      UNKNOWN_MEMBER, UNKNOWN_ROLE, Context, label, statement_text)
+                      UNKNOWN_MEMBER, UNKNOWN_PERSON, UNKNOWN_ROLE, Context, label, statement_text)
 from .currencies import CODES as CURRENCY_CODES, is_currency
 from .ir import DecisionSpec, Rule
 from ..words import Obligations
 
 KIND_WORDS = {"money": "money", "number": "a number", "bool": "a yes/no (bool)", "text": "text",
-              "date": "a date"}
+              "date": "a date", "person": "a person"}
 
 KEYWORDS = frozenset("""
 agreement and announce authority charter consult currency decide decision delegates escalate escalates expect
@@ -124,10 +124,11 @@ def decision(ctx: Context, name: m.Name) -> DecisionSpec | None:
 
 def attribute(ctx: Context, spec: DecisionSpec, name: m.Name) -> AttrSpec | None:
     attr = spec.attrs.get(name.value)
-    if attr is not None:
+    if attr is not None and attr.given:
         return attr
-    guess = suggest(name.value, spec.attrs)
-    known = ", ".join(spec.attrs) or "no attributes"
+    given = [n for n, a in spec.attrs.items() if a.given]
+    guess = suggest(name.value, given)
+    known = ", ".join(given) or "no attributes"
     hint = f"did you mean `{guess}`?" if guess else f"`{spec.name}` has {known}"
     ctx.error(UNKNOWN_ATTRIBUTE, name.span, f"`{name.value}` is not an attribute of `{spec.name}`", hint)
     return None
@@ -137,6 +138,8 @@ def attribute(ctx: Context, spec: DecisionSpec, name: m.Name) -> AttrSpec | None
 def value(ctx: Context, spec: DecisionSpec, attr: AttrSpec, lit: m.Literal, op: str | None = None) -> Value | None:
     """Convert a literal written against `attr`, or report why it does not fit."""
     kind = attr.kind
+    if kind == "person":
+        return person(ctx, attr, lit)
     if kind == "enum":
         if lit.kind == "name":
             if lit.value in attr.members:
@@ -237,6 +240,37 @@ def check_currency(ctx: Context, spec: DecisionSpec, attr: AttrSpec, lit: m.Lite
     return False
 
 
+def person(ctx: Context, attr: AttrSpec, lit: m.Literal) -> str | None:
+    """A person named as the value of a `person` attribute (in an `expect` line): someone the charter knows."""
+    if lit.kind != "name":
+        ctx.error(TYPE_MISMATCH, lit.span, f"`{attr.name}` is a person, not `{lit.text}`",
+                  f"name a person of the charter: `{attr.name} = {ctx.people.persons[0] if ctx.people.persons else 'ana'}`")
+        return None
+    if lit.value in ctx.people.by_person:
+        return str(lit.value)
+    guess = suggest(str(lit.value), ctx.people.persons)
+    ctx.error(UNKNOWN_PERSON, lit.span, f"`{lit.value}` is not a person of the charter",
+              f"did you mean `{guess}`?" if guess else f"state them with `person {lit.value} holds …`")
+    return None
+
+
+def me(ctx: Context, spec: DecisionSpec, attr: AttrSpec, node: m.MeTest) -> Cond | None:
+    """`claimant is me`, `is not me`, `reports to me`, `under me`: a fact about the person deciding.
+
+    Each is a yes/no attribute of the decision the engine works out when a person asks
+    (`AttrSpec.derived`), named as the charter writes it, so every later stage reads it as a bool.
+    """
+    if attr.kind != "person":
+        ctx.error(TYPE_MISMATCH, node.span, f"`{attr.name}` is {KIND_WORDS.get(attr.kind, 'a choice')}, not a "
+                  f"person, so it cannot be compared with `me`", f"declare it as a person: `{attr.name}: person`")
+        return None
+    relation = "is" if node.relation in ("is", "is_not") else node.relation
+    name = f"{attr.name} {relation.replace('_', ' ')} me"
+    spec.attrs.setdefault(name, AttrSpec(name, "bool", derived=(attr.name, relation)))
+    fact = Cmp(name, "==", True)
+    return Not(fact) if node.relation == "is_not" else fact
+
+
 # -- conditions -----------------------------------------------------------
 def cond(ctx: Context, spec: DecisionSpec, node: m.Condition | None) -> Cond | None:
     """Typed condition, or None when any part of it was reported as an error."""
@@ -253,6 +287,13 @@ def cond(ctx: Context, spec: DecisionSpec, node: m.Condition | None) -> Cond | N
         return None if inner is None else Not(inner)
     attr = attribute(ctx, spec, node.attr)
     if attr is None:
+        return None
+    if isinstance(node, m.MeTest):
+        return me(ctx, spec, attr, node)
+    if attr.kind == "person":
+        ctx.error(TYPE_MISMATCH, node.span, f"`{attr.name}` is a person: a condition compares it with `me`",
+                  f"write `{attr.name} is me`, `{attr.name} is not me`, `{attr.name} reports to me` or "
+                  f"`{attr.name} under me`")
         return None
     if isinstance(node, m.Truth):
         if attr.kind != "bool":

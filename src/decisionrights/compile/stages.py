@@ -12,15 +12,18 @@ import gc
 import re
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..diagnostics import Diagnostic, Severity
 from ..errors import CharterError, CompileError
 from ..source import Source
 from ..syntax import model as m
-from . import declare, statements, ways
+from . import declare, people, statements, ways
 from .context import Context
 from .ir import Binding, CompiledCharter, Forbid
+
+if TYPE_CHECKING:
+    from ..syntax.directory import Directory
 
 __all__ = ["STAGES", "compile_charter", "compile_partial", "errors_beside"]
 
@@ -52,6 +55,7 @@ STAGES: tuple[tuple[str, Callable[[Context], None]], ...] = (
     ("reporting line", declare.managers),
     ("reporting cycles", declare.check_cycles),
     ("charter currency", declare.currencies),
+    ("people", people.people),
     ("statements", statements.statements),
     ("attribute currencies", declare.settle_currencies),
     ("note dropped errors", note_dropped),
@@ -88,22 +92,25 @@ def assemble(ctx: Context) -> CompiledCharter:
         manager=dict(ctx.manager), decisions=dict(ctx.decisions), grants=tuple(ctx.grants),
         forbids=tuple(ctx.forbids), delegations=tuple(ctx.delegations), escalations=ctx.escalations,
         expects=tuple(ctx.expects), ways=ctx.ways, proposals=ctx.proposals,
-        forbids_of=bind_forbids(ctx.forbids))
+        forbids_of=bind_forbids(ctx.forbids), people=ctx.people)
 
 
-def compile_charter(tree: m.CharterModel, source: Source, *, bare_money: bool = False) -> CompiledCharter:
+def compile_charter(tree: m.CharterModel, source: Source, *, bare_money: bool = False,
+                    directory: Directory | None = None) -> CompiledCharter:
     """Resolve and check a parsed charter; raise `CompileError` with every problem found.
 
     With `bare_money`, a bare amount is read in its attribute's own currency,
     as a rendered region writes it (`Region.render`), even without a `currency` line.
+    `directory` is a directory file of people read beside the charter (`syntax.directory`).
     """
     with gc_paused():
-        return run(Context(source, tree, bare_money=bare_money))
+        return run(Context(source, tree, bare_money=bare_money, directory=directory))
 
 
-def compile_partial(tree: m.CharterModel, source: Source) -> tuple[CompiledCharter, list[Diagnostic]]:
+def compile_partial(tree: m.CharterModel, source: Source,
+                    directory: Directory | None = None) -> tuple[CompiledCharter, list[Diagnostic]]:
     """Compile what is right and report what is wrong: the charter without its broken statements."""
-    ctx = Context(source, tree, partial=True)
+    ctx = Context(source, tree, partial=True, directory=directory)
     compiled = run(ctx)
     return compiled, ctx.diags
 

@@ -84,7 +84,8 @@ def add_expect(ctx: Context, st: m.Expect) -> None:
 
 
 def expect(ctx: Context, st: m.Expect) -> ExpectC | None:
-    role = resolve.role(ctx, st.role)
+    # The subject is a role, or a person of the charter or its directory (Part II §11).
+    role = st.role.value if st.role.value in ctx.people.by_person else resolve.role(ctx, st.role)
     spec = resolve.decision(ctx, st.decision)
     ok = role is not None and spec is not None
     attrs: dict[str, Value] = {}
@@ -106,7 +107,7 @@ def expect(ctx: Context, st: m.Expect) -> ExpectC | None:
                 continue
             attrs[attr.name] = value
         for attr in spec.attrs.values():
-            if attr.name not in given:
+            if attr.name not in given and attr.given:
                 if attr.has_default:
                     attrs[attr.name] = attr.default  # type: ignore[assignment]
                 else:

@@ -37,7 +37,7 @@ class AnswerModel(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    role: str
+    role: str | None
     decision: str
     request: dict[str, Any]
     on: date
@@ -52,6 +52,11 @@ class AnswerModel(BaseModel):
     because: tuple[RuleModel, ...]
     via: tuple[RuleModel, ...]
     explanation: str
+    person: str | None = None
+    """Part II: the person who asked (then `role` is the role it was decided as); these three keys are
+    left out of a role's answer in `to_dict()`/`--json`."""
+    escalate_persons: dict[str, tuple[str, ...]] | None = None
+    cosigners: dict[str, tuple[str, ...]] | None = None
 
 
 LATER: Any = "later"
@@ -76,10 +81,12 @@ class Verdict:
     `decider` works out, when asked, what a no leaves for later.
     """
 
-    __slots__ = ("decider", "role", "decision", "obligations", "may_propose", "because", "via")
+    __slots__ = ("decider", "role", "decision", "obligations", "may_propose", "because", "via", "person")
 
     def __init__(self, decider: Decider, role: str, decision: str, obligations: frozenset[tuple[str, str]],
-                 may_propose: bool, because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+                 may_propose: bool, because: tuple[Rule, ...] | None, via: tuple[Rule, ...],
+                 person: str | None = None):
+        self.person = person
         self.decider = decider
         self.role = role
         self.decision = decision
@@ -122,9 +129,9 @@ class Answer:
 
     def __init__(self, decider: Decider, role: str, decision: str, request: dict[str, Value], on: date,
                  allowed: bool, reason: Reason | None, obligations: frozenset[tuple[str, str]], may_propose: bool,
-                 because: tuple[Rule, ...] | None, via: tuple[Rule, ...]):
+                 because: tuple[Rule, ...] | None, via: tuple[Rule, ...], *, person: str | None = None):
         """`reason` may be LATER and `because` None for a no: then they are worked out on first access."""
-        self.verdict = Verdict(decider, role, decision, obligations, may_propose, because, via)
+        self.verdict = Verdict(decider, role, decision, obligations, may_propose, because, via, person)
         self.request = request
         self.on = on
         if reason is not LATER:
@@ -215,6 +222,28 @@ class Answer:
         self._escalate_to = self.verdict.decider.escalate_to(self.request, self.on)
         return self._escalate_to
 
+    @property
+    def person(self) -> str | None:
+        """The person who asked (Part II §11), or None when a role was asked; `role` is the role it was
+        decided as (None when the person holds no role that day)."""
+        return self.verdict.person
+
+    @property
+    def escalate_persons(self) -> dict[str, tuple[str, ...]] | None:
+        """For a person's no: per role to take it to, the persons holding it that day who may decide it
+        (never the requester). None for a yes or when a role asked."""
+        if self.allowed or self.verdict.person is None:
+            return None
+        return dict(self.verdict.decider.targets())  # type: ignore[attr-defined]
+
+    @property
+    def cosigners(self) -> dict[str, tuple[str, ...]] | None:
+        """For a person's yes: per role whose agreement it needs, the persons who may give it on that day —
+        anyone holding it but the decider (the two-person rule holds between people). None otherwise."""
+        if not self.allowed or self.verdict.person is None:
+            return None
+        return self.verdict.decider.cosigners(self)  # type: ignore[attr-defined]
+
     def explain(self) -> str:
         """The answer in a few lines a team lead can act on."""
         try:
@@ -231,10 +260,15 @@ class Answer:
             consult=self.consult, agreement=self.agreement, may_propose=self.may_propose,
             escalate_to=self.escalate_to,
             because=tuple(RuleModel(**r.to_dict()) for r in self.because),
-            via=tuple(RuleModel(**r.to_dict()) for r in self.via), explanation=self.explain())
+            via=tuple(RuleModel(**r.to_dict()) for r in self.via), explanation=self.explain(),
+            person=self.person, escalate_persons=self.escalate_persons, cosigners=self.cosigners)
 
     def to_dict(self) -> dict[str, Any]:
-        return self.to_model().model_dump(mode="json")
+        out = self.to_model().model_dump(mode="json")
+        if self.verdict.person is None:  # a role's answer has the shape it always had
+            for key in ("person", "escalate_persons", "cosigners"):
+                del out[key]
+        return out
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Mapping
 
 from .answer import LATER, Answer, Reason, Verdict
-from .fastpath import build_asker
+from .fastpath import build_asker, plan_reads
+from .people import ask as ask_as_person, not_a_role_request
 from .request import Validator, make_validator, today
 from .explain import explain
 from .rule import Outcome, RulePlan, combine, make_plan, why_not
@@ -26,7 +27,7 @@ from ..words import NO_OBLIGATIONS
 class Decider:
     """One role deciding one decision: its plan, its generated `judge`, its constants `k`."""
 
-    __slots__ = ("deciders", "role", "decision", "plan", "judge", "k")
+    __slots__ = ("deciders", "role", "decision", "plan", "judge", "k", "speaks_of_me")
 
     def __init__(self, deciders: "Deciders", role: str, decision: str):
         cc = deciders.compiled
@@ -37,8 +38,13 @@ class Decider:
         # `may propose` depends on the request: a pair with such grants builds its answers the general way.
         general = self._general if (role, decision) in cc.proposals else None
         no = Verdict(self, role, decision, NO_OBLIGATIONS, False, None, ())
-        _, self.judge, self.k = build_asker(self.plan, cc.decisions[decision].attrs, deciders.validators[decision],
+        attrs = cc.decisions[decision].attrs
+        _, self.judge, self.k = build_asker(self.plan, attrs, deciders.validators[decision],
                                             no, self._yes, general, self)
+        self.speaks_of_me = any(attrs[a].derived for a in plan_reads(self.plan))
+        """Its rules read a fact about `me`: only a person may ask (as a role, the request is invalid)."""
+        if self.speaks_of_me:
+            self.k = (_needs_a_person, *self.k[1:])
 
     def _yes(self, path: Way) -> Verdict:
         return Verdict(self, self.role, self.decision, path.obligations, False, path.because, path.via)
@@ -71,6 +77,11 @@ class Decider:
         return (_decider, (self.deciders.compiled, self.role, self.decision))
 
 
+def _needs_a_person(a: Mapping[str, object], on: object, k: tuple) -> Answer:
+    """The `ask` of a pair whose rules speak of `me`: a role cannot answer who decides."""
+    raise not_a_role_request(k[1].role, k[1].decision)
+
+
 def _decider(compiled: CompiledCharter, role: str, decision: str) -> Decider:
     return Deciders(compiled).decider(role, decision)
 
@@ -87,8 +98,9 @@ class Deciders:
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
+        persons = compiled.people.by_person
         self.validators: dict[str, Validator] = {
-            name: make_validator(name, spec.attrs) for name, spec in compiled.decisions.items()}
+            name: make_validator(name, spec.attrs, persons) for name, spec in compiled.decisions.items()}
         self.asks: dict[str, dict[str, tuple]] = {name: {} for name in compiled.decisions}
 
     def k(self, role: str, decision: str) -> tuple:
@@ -103,13 +115,20 @@ class Deciders:
         return self.k(role, decision)[1]
 
     def decide(self, role: str, decision: str, attrs: dict[str, Value], on: date | None) -> Answer:
-        """Answer one validated request (`on` None: today)."""
+        """Answer one validated request (`on` None: today), asked as a role or as a person."""
+        day = today() if on is None else on
+        if role in self.compiled.people.by_person:
+            return ask_as_person(self, role, decision, attrs, day)
         k = self.k(role, decision)
-        return k[1].judge(attrs, today() if on is None else on, k)
+        if k[1].speaks_of_me:
+            raise not_a_role_request(role, decision)
+        return k[1].judge(attrs, day, k)
 
     def is_allowed(self, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
-        """May `role` decide this validated request on `on`?"""
+        """May `role` decide this validated request on `on`? (A pair whose rules speak of `me`: invalid.)"""
         k = self.k(role, decision)
+        if k[1].speaks_of_me:
+            raise not_a_role_request(role, decision)
         return k[1].judge(attrs, on, k).allowed
 
     def escalation(self, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> tuple[str, ...]:
@@ -118,9 +137,15 @@ class Deciders:
         start = cc.escalations.get(decision)
         line = [start, *cc.line_up(start)] if start is not None else cc.line_up(role)
         for candidate in line:
-            if self.is_allowed(candidate, decision, attrs, on):
+            if self.allowed_as_role(candidate, decision, attrs, on):
                 return (candidate,)
-        return tuple(r for r in cc.roles if r != role and self.is_allowed(r, decision, attrs, on))
+        return tuple(r for r in cc.roles if r != role and self.allowed_as_role(r, decision, attrs, on))
+
+    def allowed_as_role(self, role: str, decision: str, attrs: Mapping[str, Value], on: date) -> bool:
+        """Like `is_allowed`, but a role whose rules speak of `me` is passed over: without a person it
+        cannot be allowed (asked as a role, such a request is invalid)."""
+        k = self.k(role, decision)
+        return not k[1].speaks_of_me and k[1].judge(attrs, on, k).allowed
 
 
 def validator(cc: CompiledCharter, decision: str) -> Validator:

@@ -115,7 +115,9 @@ def nearest_miss(cc: CompiledCharter, role: str, decision: str, attrs: Mapping[s
     return "; ".join(_describe_miss(cc, decision, atom, attrs, path) for atom in misses)
 
 
-def explain(cc: CompiledCharter, answer: Answer) -> str:
+def explain(cc: CompiledCharter, answer: Answer, *, whom: bool = True) -> str:
+    """The answer in a few lines; `whom=False` leaves out whom to take a no to (a person's answer names
+    the persons itself)."""
     role, decision = answer.role, answer.decision
     lines: list[str] = []
     if answer.allowed:
@@ -157,6 +159,8 @@ def explain(cc: CompiledCharter, answer: Answer) -> str:
                              f"{d.delegator} holds no {decision} authority it may delegate.")
     if answer.may_propose:
         lines.append(f"{role} may propose it.")
+    if not whom:
+        return "\n".join(lines)
     targets = answer.escalate_to
     if targets:
         lines.append(f"take it to: {', '.join(targets)}.")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import request as _request
 from .answer import Answer, No, Verdict, Yes
-from ..compile.conditions import All, AnyOf, AttrSpec, Cmp, Cond, In, Not
+from ..compile.conditions import All, AnyOf, AttrSpec, Cmp, Cond, In, Not, attributes_of
 from ..values import MAX_DIGITS
 
 if TYPE_CHECKING:
@@ -89,9 +89,20 @@ def _checks(w: _Writer, attrs: Mapping[str, AttrSpec]) -> str:
             checks.append(f"type({var}) is str and {var} in {w.const(frozenset(spec.members))}")
         elif spec.kind == "text":
             checks.append(f"type({var}) is str")
+        elif spec.kind == "person":
+            checks.append("False")  # whether it names one of the charter's people: the full validator says
         else:
             checks.append(f"type({var}) is _date")
     return " and ".join(checks) or "True"
+
+
+def plan_reads(plan: "RulePlan") -> frozenset[str]:
+    """Every attribute the plan's conditions read (the requester's forbids, each way, its delegators' forbids)."""
+    conds = [f.cond for f in plan.forbids]
+    for way in plan.candidates:
+        conds.append(way.way.cond)
+        conds += [f.cond for forbids in way.blockers for f in forbids]
+    return frozenset(name for c in conds for name in attributes_of(c))
 
 
 def _any(forbids: Sequence[Any]) -> Cond:
@@ -121,14 +132,17 @@ def build_asker(plan: "RulePlan", attrs: Mapping[str, AttrSpec], validate: Calla
     which depend on the request), answers are built by
     `general(attrs, day, path_or_None)` instead.
     """
-    w = _Writer(list(attrs), owner)
+    given = {name: spec for name, spec in attrs.items() if spec.given}
+    facts = plan_reads(plan)
+    read = [name for name, spec in attrs.items() if spec.given or name in facts]  # and the facts about `me` it reads
+    w = _Writer(read, owner)
     body = _decide_lines(w, plan, no, yes, general)
-    check = _checks(w, attrs)
+    check = _checks(w, given)
     slow = f"return judge({w.const(validate)}(a), day, k)"  # anything unusual: the full validator
     judge = ["def judge(a, day, k):"]
-    judge += [f"    {w.vars[n]} = a[{w.key(n)}]" for n in attrs]
+    judge += [f"    {w.vars[n]} = a[{w.key(n)}]" for n in read]
     judge += [f"    {line}" for line in body]
-    source = "\n".join(judge + _ask_lines(w, attrs, body, check, slow)) + "\n"
+    source = "\n".join(judge + _ask_lines(w, given, body, check, slow)) + "\n"
     ask_fn, judge_fn = _shape(source)
     return ask_fn, judge_fn, (ask_fn, *w.consts[1:])
 

@@ -9,7 +9,7 @@ import math
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Container, Mapping
 
 from ..compile.conditions import AttrSpec, Value
 from ..errors import InvalidRequest
@@ -123,9 +123,23 @@ def _convert(decision: str, attr: AttrSpec, value: Any) -> Value:
     raise AssertionError(kind)  # pragma: no cover
 
 
-def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
-    """A function that checks and completes one request's attributes for `decision`."""
-    specs = dict(attrs)
+def _person(decision: str, attr: AttrSpec, value: Any, persons: Container[str]) -> str:
+    if type(value) is str and value in persons:
+        return value
+    if type(value) is str:
+        raise InvalidRequest(f"`{attr.name}` of `{decision}` names a person, and {show(value)} is not one of "
+                             f"this charter's people (its `person` lines and directory file)")
+    raise InvalidRequest(f"`{attr.name}` of `{decision}` is a person's name, not {show(value)}")
+
+
+def make_validator(decision: str, attrs: Mapping[str, AttrSpec],
+                   persons: Container[str] = ()) -> Validator:
+    """A function that checks and completes one request's attributes for `decision`.
+
+    Only what a caller gives is checked (a fact about `me` is worked out, never given);
+    a `person` attribute must name one of `persons`.
+    """
+    specs = {name: spec for name, spec in attrs.items() if spec.given}
     defaults = {a.name: a.default for a in specs.values() if a.has_default}
     names = ", ".join(specs) or "no attributes"
     fast_ints = frozenset(a.name for a in specs.values() if a.kind == "number")
@@ -147,7 +161,8 @@ def make_validator(decision: str, attrs: Mapping[str, AttrSpec]) -> Validator:
             if spec is None:
                 raise InvalidRequest(f"`{decision}` has no attribute `{name}`; it has {names}", name)
             try:
-                out[name] = _convert(decision, spec, value)
+                out[name] = _person(decision, spec, value, persons) if spec.kind == "person" \
+                    else _convert(decision, spec, value)
             except InvalidRequest as exc:
                 exc.attribute = name
                 raise
