@@ -128,6 +128,21 @@ class ToModel:
     def truth(self, meta, children):
         return m.node(m.Truth, span=span_of(meta), attr=children[0])
 
+    def _me(self, meta, children, relation: str) -> m.MeTest:
+        return m.node(m.MeTest, span=span_of(meta), attr=children[0], relation=relation)
+
+    def is_me(self, meta, children):
+        return self._me(meta, children, "is")
+
+    def is_not_me(self, meta, children):
+        return self._me(meta, children, "is_not")
+
+    def reports_to_me(self, meta, children):
+        return self._me(meta, children, "reports_to")
+
+    def under_me(self, meta, children):
+        return self._me(meta, children, "under")
+
     def or_cond(self, meta, children):
         return m.node(m.Or, span=span_of(meta), items=tuple(children))
 
@@ -320,6 +335,22 @@ class ToModel:
                 obligations.append(item)
         return m.node(m.Expect, span=span_of(meta), role=role, allowed=allowed, decision=decision,
                      obligations=tuple(obligations), **fields)
+
+    # -- people (§11, §12) ----------------------------------------------------
+    def person_decl(self, meta, children):
+        name, roles = children
+        _check_declared(name, "a person", self._reserved)
+        return m.node(m.PersonDecl, span=span_of(meta), name=name, roles=roles)
+
+    def acting_decl(self, meta, children):
+        person, role, *dates = children
+        fields = dict(dates)  # ("from", date) and ("until", date), each at most once: the grammar's order
+        return m.node(m.ActingDecl, span=span_of(meta), person=person, role=role,
+                     start=fields.get("from"), end=fields.get("until"))
+
+    def incompatible_decl(self, meta, children):
+        first, rest = children
+        return m.node(m.IncompatibleDecl, span=span_of(meta), roles=(first, *rest))
 
     def atom(self, meta, children):  # `( condition )`: the condition (a statement's span takes in the brackets)
         return children[0]

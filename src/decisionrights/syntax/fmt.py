@@ -14,7 +14,8 @@ The layout (the examples in the language reference are written in it):
   `when`, `from … until …`, obligations, `may subdelegate`;
 - continuation lines are indented by 4 spaces; a decision's attributes by 2,
   its closing `}` on a line of its own;
-- `role`, `escalate`, header and `expect` statements are always one line;
+- `role`, `escalate`, header and `expect` statements are always one line, and so are
+  `person … holds …`, `… acts as … [from …] [until …]` and `incompatible …`;
 - conditions are spaced canonically and carry parentheses only where the
   precedence needs them (`not` binds tighter than `and`, `and` than `or`);
 - literals are written as in the source (`250k`, `10_000`, `100k EUR`).
@@ -172,6 +173,9 @@ def _values(values: tuple[m.Literal, ...]) -> str:
 
 _PRECEDENCE = {m.Or: 0, m.And: 1, m.Not: 2}
 
+_ME = {"is": "is me", "is_not": "is not me", "reports_to": "reports to me", "under": "under me"}
+"""How each relation of a `MeTest` is written after its attribute."""
+
 
 def _condition(cond: m.Condition, needs: int = 0) -> str:
     """Render a condition; parenthesised if it binds more loosely than its context `needs`."""
@@ -188,6 +192,8 @@ def _condition(cond: m.Condition, needs: int = 0) -> str:
         text = f"{cond.attr.value} {'not in' if cond.negated else 'in'} {_values(cond.values)}"
     elif isinstance(cond, m.Truth):
         text = cond.attr.value
+    elif isinstance(cond, m.MeTest):
+        text = f"{cond.attr.value} {_ME[cond.relation]}"
     else:  # pragma: no cover - the model has no other conditions
         raise TypeError(f"not a condition: {cond!r}")
     return f"({text})" if own < needs else text
@@ -232,6 +238,9 @@ def _segments(stmt: m.Statement, src: _Text) -> list[_Seg]:
         return [_Seg(f"role {_names(stmt.names)}{boss}", [whole])]
     if isinstance(stmt, m.Escalate):
         return [_Seg(f"escalate {stmt.decision.value} to {stmt.role.value}", [whole])]
+    people = _people(stmt)
+    if people is not None:
+        return [_Seg(people, [whole])]
     if isinstance(stmt, m.Expect):
         return [_Seg(_expect(stmt), [whole])]
     if isinstance(stmt, m.DecisionDecl):
@@ -268,6 +277,19 @@ def _segments(stmt: m.Statement, src: _Text) -> list[_Seg]:
             segs.append(_Seg(text, [_range(stmt.subdelegate.span)]))
         return segs
     raise TypeError(f"not a statement: {stmt!r}")  # pragma: no cover
+
+
+def _people(stmt: m.Statement) -> str | None:
+    """The one line of a `person`, `acts as` or `incompatible` statement (None for any other statement)."""
+    if isinstance(stmt, m.PersonDecl):
+        return f"person {stmt.name.value} holds {_names(stmt.roles)}"
+    if isinstance(stmt, m.ActingDecl):
+        dates = "".join(f" {word} {_literal(lit)}" for word, lit in (("from", stmt.start), ("until", stmt.end))
+                        if lit is not None)
+        return f"{stmt.person.value} acts as {stmt.role.value}{dates}"
+    if isinstance(stmt, m.IncompatibleDecl):
+        return f"incompatible {_names(stmt.roles)}"
+    return None
 
 
 def _expect(stmt: m.Expect) -> str:

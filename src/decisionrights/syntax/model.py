@@ -61,6 +61,14 @@ class Truth(Node):
     attr: Name
 
 
+class MeTest(Node):
+    """A person attribute against the person deciding (§12): `claimant is me`, `is not me`,
+    `reports to me` (directly), `under me` (directly or indirectly)."""
+
+    attr: Name
+    relation: L["is", "is_not", "reports_to", "under"]
+
+
 class And(Node):
     items: tuple["Condition", ...]
 
@@ -73,7 +81,7 @@ class Not(Node):
     item: "Condition"
 
 
-Condition = Union[Compare, Membership, Truth, And, Or, Not]
+Condition = Union[Compare, Membership, Truth, MeTest, And, Or, Not]
 
 OBLIGATION_KINDS: tuple[ObligationKind, ...] = KINDS
 
@@ -106,7 +114,7 @@ class RoleDecl(Node):
     reports_to: Name | None = None
 
 
-AttrKind = L["money", "number", "bool", "text", "date", "enum"]
+AttrKind = L["money", "number", "bool", "text", "date", "person", "enum"]
 
 
 class AttrType(Node):
@@ -182,9 +190,32 @@ class Expect(Node):
     obligations: tuple[Obligation, ...] = ()
 
 
+class PersonDecl(Node):
+    """`person NAME holds R, …` (§11)."""
+
+    name: Name
+    roles: tuple[Name, ...]
+
+
+class ActingDecl(Node):
+    """`P acts as R [from DATE] [until DATE]` (§11): cover during an absence; dates are date literals."""
+
+    person: Name
+    role: Name
+    start: Literal | None = None
+    end: Literal | None = None
+
+
+class IncompatibleDecl(Node):
+    """`incompatible R1, R2, …` (§12): two or more roles nobody may hold together."""
+
+    roles: tuple[Name, ...]
+
+
 Statement = Union[
     Header, Version, Currency, FlowsUp, RoleDecl, DecisionDecl,
     Grant, Forbid, Delegation, Escalate, Expect,
+    PersonDecl, ActingDecl, IncompatibleDecl,
 ]
 
 

@@ -53,7 +53,7 @@ _WORDS = {
     "DATE": "a date (YYYY-MM-DD)",
     "STRING": 'a quoted text ("…")',
     "COMPARATOR": "a comparison (<, <=, >, >=, ==, !=)",
-    "TYPE_NAME": "a type (money, number, bool, text, date or `one of …`)",
+    "TYPE_NAME": "a type (money, number, bool, text, date, person or `one of …`)",
     "LEVEL_WORD": "`level` or `levels`",
     "$END": "the end of the file",
 }
@@ -81,11 +81,11 @@ def _describe_expected(expected: set[str], grammar: Grammar) -> str:
 
 
 _STATEMENT_STARTS = {"CHARTER", "VERSION", "CURRENCY", "AUTHORITY", "ROLE", "DECISION", "NOBODY",
-                     "ESCALATE", "EXPECT"}
+                     "ESCALATE", "EXPECT", "PERSON", "INCOMPATIBLE"}
 
 
 _STATEMENT_WORDS = ("charter", "version", "currency", "authority", "role", "decision", "nobody", "escalate",
-                    "expect")
+                    "expect", "person", "incompatible")
 _PUNCTUATION = set('"#(),:=<>![]{}-._')
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
@@ -165,8 +165,11 @@ class _Reading:
 
 # -- an unexpected token: the first hint that applies gives the help (and may reword the message) ------
 
+_AFTER_A_NAME = frozenset({"MAY", "DELEGATES", "ACTS"})
+"""What may follow the name a statement starts with: a grant or forbid, a delegation, a person's cover."""
+
 def _after_nobody(r: _Reading) -> bool:
-    if not (r.prev == "nobody" and r.err.expected and r.err.expected <= {"MAY", "DELEGATES"}):
+    if not (r.prev == "nobody" and r.err.expected and r.err.expected <= _AFTER_A_NAME):
         return False
     r.help = "`nobody` starts a rule for every role: `nobody may decide DECISION when …`"
     return True
@@ -174,7 +177,7 @@ def _after_nobody(r: _Reading) -> bool:
 
 def _not_a_keyword(r: _Reading) -> bool:
     """The statement began with a word that is not a keyword, so it reads as a role's name."""
-    if not (r.err.expected and r.err.expected <= {"MAY", "DELEGATES"} and r.prev.isidentifier()):
+    if not (r.err.expected and r.err.expected <= _AFTER_A_NAME and r.prev.isidentifier()):
         return False
     before, prev = r.before, r.prev
     amount = len(before) >= 2 and re.fullmatch(r"-?\d[\d_]*(\.\d+)?[kM]?", before[-2])
@@ -272,9 +275,72 @@ def _money_without_currency(r: _Reading) -> bool:
     return True
 
 
+def _span_of_words(r: _Reading, words: tuple[str, ...]) -> Span:
+    """The span of `words`, the last place they are written before the error."""
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)"
+    found = list(re.finditer(pattern, r.text[:r.pos]))
+    if not found:  # a comment between the words: the error's own place
+        return r.span
+    line, column = position(r.text, found[-1].start())
+    end_line, end_column = position(r.text, found[-1].end())
+    return Span(line, column, end_line, end_column)
+
+
+def _person_without_holds(r: _Reading) -> bool:
+    if not (r.err.expected == {"HOLDS"} and len(r.before) >= 2 and r.before[-2] == "person"):
+        return False
+    r.help = f"a person line names the roles the person holds: `person {r.prev} holds ROLE, …`"
+    return True
+
+
+def _acts_without_role(r: _Reading) -> bool:
+    words = tuple(_words_before(r.text, r.pos, 4))
+    if r.err.expected == {"AS"} and len(words) >= 2 and words[-1] == "acts":
+        r.help = f"cover during an absence is written `{words[-2]} acts as ROLE from DATE until DATE`"
+        return True
+    dated = len(words) >= 4 and words[-3:-1] == ("acts", "as") and words[-1] in ("from", "until")
+    if not (dated or "NAME" in r.err.expected and len(words) >= 3 and words[-2:] == ("acts", "as")):
+        return False
+    who = words[-4] if dated else words[-3]
+    r.message = f"`{who} acts as` needs the role {who} covers"
+    if r.at_end or dated:
+        r.span = _span_of_words(r, (who, "acts", "as"))
+    r.help = f"name the role after `acts as`: `{who} acts as ROLE from DATE until DATE` (dates optional)"
+    return True
+
+
+def _one_incompatible_role(r: _Reading) -> bool:
+    words = r.before
+    if not ("COMMA" in r.err.expected and len(words) >= 2 and words[-2] == "incompatible"):
+        return False
+    r.message = "`incompatible` needs two or more roles, separated by commas"
+    r.span = _span_of_words(r, words[-2:])
+    r.help = f"list the roles nobody may hold together: `incompatible {words[-1]}, ROLE`"
+    return True
+
+
+def _not_me(r: _Reading) -> bool:
+    """`claimant is bo`, `claimant reports to`: a person attribute is compared with `me`, the person deciding."""
+    if not (r.err.expected and "ME" in r.err.expected and r.err.expected <= {"ME", "NOT"}):
+        return False
+    words = r.before
+    phrase = {"is": "is", "not": "is not", "to": "reports to", "under": "under"}.get(r.prev, r.prev)
+    attr = words[-1 - len(phrase.split())] if len(words) > len(phrase.split()) else "ATTR"
+    r.message = f"only `me` may follow `{phrase}` in a condition: `{attr} {phrase} me`"
+    if phrase in ("is", "is not"):
+        other = "" if r.at_end else f" == {r.shown}"
+        r.help = (f"`me` is the person deciding; to test for one person, compare the attribute: "
+                  f"`{attr}{other or ' == NAME'}`")
+    else:
+        r.help = (f"`{attr} reports to me`: a role of {attr}'s person reports directly to the role deciding; "
+                  f"`{attr} under me`: directly or further down")
+    return True
+
+
 _TOKEN_HINTS: tuple[Callable[[_Reading], bool], ...] = (
     _after_nobody, _not_a_keyword, _keyword_as_role, _single_equals, _bad_date, _unquoted_text,
-    _empty_choices, _misspelt_keyword, _reserved_as_name, _two_statements_on_a_line, _money_without_currency,
+    _empty_choices, _misspelt_keyword, _person_without_holds, _acts_without_role, _one_incompatible_role,
+    _not_me, _reserved_as_name, _two_statements_on_a_line, _money_without_currency,
 )
 """In order: the first that applies gives the help; none applies, and an unclosed bracket may."""
 
