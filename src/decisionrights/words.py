@@ -131,6 +131,12 @@ def request_text(attrs: Mapping[str, Any], sample: Mapping[str, Any]) -> str:
     parts = []
     for name, spec in attrs.items():
         value = sample[name]
+        derived = getattr(spec, "derived", None)
+        if derived is not None:  # a fact about `me` (Part II), said as the charter says it
+            parts.append(name if value else f"{derived[0]} is not me" if derived[1] == "is" else f"not ({name})")
+            continue
+        if spec.kind == "person":  # which person it is does not matter here; the facts about `me` do
+            continue
         if spec.has_default and value == spec.default and type(value) is type(spec.default):
             continue
         parts.append(f"{name} = {value_text(value, spec.kind, spec.currency, quote_text=True)}")

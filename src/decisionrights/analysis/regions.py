@@ -411,7 +411,7 @@ def _full_part(spec: AttrSpec) -> Part:
         return _Finite(frozenset((False, True)), (False, True))
     if spec.kind == "enum":
         return _Finite(frozenset(spec.members), tuple(spec.members))
-    if spec.kind == "text":
+    if spec.kind in ("text", "person"):  # a person is named by text; conditions only speak of it through `me`
         return _Text(frozenset(), cofinite=True)
     raise ValueError(f"unknown attribute kind `{spec.kind}` for `{spec.name}`")
 
@@ -1205,7 +1205,11 @@ def _child(cond: Cond, attrs: Mapping[str, AttrSpec], currency: str | None,
 
 def _render_cmp(cond: Cmp, spec: AttrSpec, currency: str | None) -> str:
     if spec.kind == "bool" and isinstance(cond.value, bool) and cond.op in _EQUALITY_OPS:
-        return cond.attr if (cond.op == "==") == cond.value else f"not {cond.attr}"
+        if (cond.op == "==") == cond.value:
+            return cond.attr
+        if spec.derived is not None and spec.derived[1] == "is":  # a fact about `me`, as the charter writes it
+            return f"{spec.derived[0]} is not me"
+        return f"not ({cond.attr})" if spec.derived is not None else f"not {cond.attr}"
     return f"{cond.attr} {cond.op} {_literal(cond.value, spec, currency)}"
 
 

@@ -22,9 +22,9 @@ KIND_WORDS = {"money": "money", "number": "a number", "bool": "a yes/no (bool)",
               "date": "a date", "person": "a person"}
 
 KEYWORDS = frozenset("""
-agreement and announce authority charter consult currency decide decision delegates escalate escalates expect
-false flows from in inform may nobody not of on one or propose reports role subdelegate to true until up
-version when with
+acts agreement and announce as authority charter consult currency decide decision delegates escalate escalates
+expect false flows from holds in incompatible inform is may me nobody not of on one or person propose reports
+role subdelegate to true under until up version when with
 """.split())
 """The reserved words of the language (the grammar's, but for type names and `level(s)`), for the hints.
 
