@@ -25,7 +25,8 @@ KEYWORDS = frozenset("""
 agreement and announce authority charter consult currency decide decision delegates escalate escalates expect
 false flows from in inform may nobody not of on one or propose reports role subdelegate to true until up
 version when with
-""".split())
+acts as holds incompatible is me person under
+""".split())  # the last line: the people statements' words (issue 15, §11-§12)
 """The reserved words of the language (the grammar's, but for type names and `level(s)`), for the hints.
 
 The same as `syntax.parse.reserved_words()`, which compile does not import (it
