@@ -20,7 +20,7 @@ from decisionrights.syntax import model as m
 from decisionrights.syntax.fmt import format_text
 from decisionrights.syntax.parse import build_from_tree, parse, parse_piece, reserved_words
 
-from helpers import SPEC_EXAMPLES
+from helpers import CORPUS, SPEC_EXAMPLES, assert_golden
 
 PEOPLE = SPEC_EXAMPLES / "northwind-people.charter"
 SIGNATURES = SPEC_EXAMPLES / "northwind-signatures.charter"
@@ -335,7 +335,19 @@ def test_canonical_layout_of_people_statements():
     assert shape(p(MESSY)) == shape(p(CANONICAL))
 
 
-@pytest.mark.parametrize("path", [PEOPLE], ids=lambda x: x.name)
+FMT_PEOPLE = sorted((CORPUS / "fmt-people").glob("*.charter"))
+"""Golden files for the people statements; they join tests/corpus/fmt once compile reads people (its laws load)."""
+
+
+@pytest.mark.parametrize("path", FMT_PEOPLE, ids=lambda x: x.stem)
+def test_fmt_people_golden(path):
+    got = format_text(path.read_text(encoding="utf-8"), str(path))
+    assert_golden(path.with_suffix(".formatted"), got)
+    assert format_text(got) == got
+    assert shape(p(got)) == shape(p(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", [PEOPLE, *FMT_PEOPLE], ids=lambda x: x.name)
 def test_fmt_keeps_the_model(path):
     text = path.read_text(encoding="utf-8")
     once = format_text(text)
