@@ -189,10 +189,19 @@ def test_incompatible_roles_at_overlapping_dates_only():
     assert errors(head + "person x holds a\nx acts as b from 2027-01-01 until 2027-01-31\n") == [("DR115", 7)]
 
 
-def test_a_condition_on_a_person_speaks_of_me():
-    head = 'charter "t"\nrole a\ndecision d { who: person\n n: number }\n'
-    assert errors(head + "a may decide d when n is me\n") == [("DR104", 5)]
-    assert errors(head + "a may decide d when who == a\n") == [("DR104", 5)]
+def test_a_person_attribute_is_compared_with_me_or_with_a_named_person():
+    head = 'charter "t"\nrole a\nrole b reports to a\nperson x holds a\nperson y holds b\n' \
+           'decision d { who: person\n n: number }\n'
+    assert errors(head + "a may decide d when n is me\n") == [("DR104", 8)]
+    assert errors(head + "a may decide d when who\n") == [("DR104", 8)]
+    assert errors(head + "a may decide d when who > x\n") == [("DR104", 8)]
+    assert errors(head + "a may decide d when who == a\n") == [("DR114", 8)]  # a role, not a person
+    named = dr.loads(head + "b may decide d when who == x or who in [y]\n")
+    assert named.may("b", "d", who="x", n=1) and named.may("b", "d", who="y", n=1)
+    held = named.authority_of("b")["d"]
+    assert held.text == "who in [x, y]"
+    with pytest.raises(dr.InvalidRequest, match="names a person"):
+        named.may("b", "d", who="z", n=1)
 
 
 # -- a directory file beside the charter ------------------------------------------------

@@ -170,7 +170,7 @@ class Charter:
         if type(person) is not str or person not in self.compiled.people.by_person:
             raise InvalidRequest(f"{_show(person)} is not a person of this charter"
                                  f"{_guess(person, self.compiled.people.persons)}")
-        return self.compiled.people.roles_of(person, request_date(on), self.compiled.roles)
+        return self.compiled.people.roles_of(person, request_date(on))
 
     def holders(self, role: str, *, on: date | str | None = None) -> tuple[str, ...]:
         """The persons holding `role` on date `on` (today by default)."""

@@ -129,13 +129,14 @@ def request_text(attrs: Mapping[str, Any], sample: Mapping[str, Any]) -> str:
     `currency`, `has_default`, `default`), in the order the charter declares them.
     """
     parts = []
+    told = {spec.derived[0] for spec in attrs.values() if getattr(spec, "derived", None)}
     for name, spec in attrs.items():
         value = sample[name]
         derived = getattr(spec, "derived", None)
         if derived is not None:  # a fact about `me` (Part II), said as the charter says it
             parts.append(name if value else f"{derived[0]} is not me" if derived[1] == "is" else f"not ({name})")
             continue
-        if spec.kind == "person":  # which person it is does not matter here; the facts about `me` do
+        if name in told:  # a person the facts about `me` already describe: who it is does not matter here
             continue
         if spec.has_default and value == spec.default and type(value) is type(spec.default):
             continue

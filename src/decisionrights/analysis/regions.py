@@ -1228,7 +1228,7 @@ def _literal(value: Value, spec: AttrSpec, currency: str | None) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return value if spec.kind == "enum" else _quote(value)
+        return value if spec.kind in ("enum", "person") else _quote(value)
     text = _number_text(value)
     if spec.kind == "money" and spec.currency and currency and spec.currency != currency:
         return f"{text} {spec.currency}"

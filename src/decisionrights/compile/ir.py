@@ -180,26 +180,30 @@ class People:
     incompatible: tuple[tuple[str, ...], ...] = ()
     by_person: dict[str, tuple[Holding, ...]] = field(default_factory=dict, compare=False, repr=False)
     by_role: dict[str, tuple[Holding, ...]] = field(default_factory=dict, compare=False, repr=False)
+    rank: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    """Each role's place among the charter's roles, and each person's among the persons: the orders answers use."""
 
     @staticmethod
-    def of(holdings: tuple[Holding, ...], incompatible: tuple[tuple[str, ...], ...] = ()) -> "People":
+    def of(holdings: tuple[Holding, ...], incompatible: tuple[tuple[str, ...], ...] = (),
+           roles: tuple[str, ...] = ()) -> "People":
         by_person: dict[str, list[Holding]] = {}
         by_role: dict[str, list[Holding]] = {}
         for h in holdings:
             by_person.setdefault(h.person, []).append(h)
             by_role.setdefault(h.role, []).append(h)
+        rank = {name: i for i, name in enumerate(roles)} | {name: i for i, name in enumerate(by_person)}
         return People(holdings, tuple(by_person), incompatible, {k: tuple(v) for k, v in by_person.items()},
-                      {k: tuple(v) for k, v in by_role.items()})
+                      {k: tuple(v) for k, v in by_role.items()}, rank)
 
-    def roles_of(self, person: str, day: date, order: tuple[str, ...]) -> tuple[str, ...]:
+    def roles_of(self, person: str, day: date) -> tuple[str, ...]:
         """The roles `person` holds on `day`, in the charter's order of roles."""
         held = {h.role for h in self.by_person.get(person, ()) if h.on(day)}
-        return tuple(r for r in order if r in held)
+        return tuple(sorted(held, key=self.rank.__getitem__))
 
     def holders(self, role: str, day: date) -> tuple[str, ...]:
         """The persons who hold `role` on `day`, in the order persons were first stated."""
         held = {h.person for h in self.by_role.get(role, ()) if h.on(day)}
-        return tuple(p for p in self.persons if p in held)
+        return tuple(sorted(held, key=self.rank.__getitem__))
 
 
 NO_PEOPLE = People()

@@ -161,4 +161,4 @@ def people(ctx: Context) -> None:
     _check_names(ctx, holdings, stated)
     rules = _incompatible(ctx)
     _check_incompatible(ctx, holdings, rules)
-    ctx.people = People.of(tuple(holdings), rules)
+    ctx.people = People.of(tuple(holdings), rules, tuple(ctx.roles))

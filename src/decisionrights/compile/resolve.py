@@ -290,10 +290,10 @@ def cond(ctx: Context, spec: DecisionSpec, node: m.Condition | None) -> Cond | N
         return None
     if isinstance(node, m.MeTest):
         return me(ctx, spec, attr, node)
-    if attr.kind == "person":
-        ctx.error(TYPE_MISMATCH, node.span, f"`{attr.name}` is a person: a condition compares it with `me`",
-                  f"write `{attr.name} is me`, `{attr.name} is not me`, `{attr.name} reports to me` or "
-                  f"`{attr.name} under me`")
+    if attr.kind == "person" and isinstance(node, m.Truth):
+        ctx.error(TYPE_MISMATCH, node.span, f"`{attr.name}` is a person, not a yes/no",
+                  f"compare it with the person deciding (`{attr.name} is me`, `{attr.name} reports to me`, "
+                  f"`{attr.name} under me`) or with a named person (`{attr.name} == …`)")
         return None
     if isinstance(node, m.Truth):
         if attr.kind != "bool":
@@ -306,9 +306,9 @@ def cond(ctx: Context, spec: DecisionSpec, node: m.Condition | None) -> Cond | N
             return None
         return Cmp(attr.name, "==", True)
     if isinstance(node, m.Compare):
-        if node.op not in ("==", "!=") and attr.kind in ("enum", "text", "bool"):
+        if node.op not in ("==", "!=") and attr.kind in ("enum", "text", "bool", "person"):
             what = {"enum": f"a choice (one of {', '.join(attr.members)})", "text": "a text",
-                    "bool": "a yes/no"}[attr.kind]
+                    "bool": "a yes/no", "person": "a person"}[attr.kind]
             lit = node.value
             with_what = {"number": " with a number", "money": " with money"}.get(lit.kind, "")
             ctx.error(TYPE_MISMATCH, node.span,

@@ -43,7 +43,7 @@ def facts(cc: CompiledCharter, decision: str, attrs: Mapping[str, Value], person
         if relation == "is":
             out[name] = other == person
         else:
-            held = cc.people.roles_of(str(other), day, cc.roles)
+            held = cc.people.roles_of(str(other), day)
             if relation == "reports_to":
                 out[name] = any(cc.manager.get(r) == role for r in held)
             else:
@@ -71,7 +71,7 @@ def trials(deciders: Deciders, person: str, decision: str, attrs: Mapping[str, V
     """The person's request tried in each role they hold on `day`."""
     cc = deciders.compiled
     out = []
-    for role in cc.people.roles_of(person, day, cc.roles):
+    for role in cc.people.roles_of(person, day):
         request = {**attrs, **facts(cc, decision, attrs, person, role, day)}
         k = deciders.k(role, decision)
         out.append(Trial(role, request, k[1].judge(request, day, k)))
@@ -164,7 +164,7 @@ def escalation(deciders: Deciders, person: str, decision: str, attrs: Mapping[st
     role some person holding it that day may decide it in; a role nobody holds is passed over."""
     cc = deciders.compiled
     start = cc.escalations.get(decision)
-    held = cc.people.roles_of(person, day, cc.roles)
+    held = cc.people.roles_of(person, day)
     out: dict[str, tuple[str, ...]] = {}
 
     def able(role: str) -> tuple[str, ...]:
