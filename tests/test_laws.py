@@ -663,7 +663,7 @@ def test_building_while_parsing_agrees_with_building_from_the_tree(text: str) ->
     assert built == _outcome(lambda: build_from_tree(text, DEFAULT_LIMITS))
 
 
-@given(_ANY_TEXT)
+@given(st.one_of(_ANY_TEXT, _PEOPLE_TEXT))
 def test_parser_totality(text: str) -> None:
     """Any text either parses (and loads) or fails with a CharterError whose every diagnostic has
     a line and a column — never any other exception."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NoReturn
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, NoReturn, overload
 
 from .decide.answer import Answer
 from .compile.ir import CompiledCharter
@@ -143,8 +143,16 @@ class Charter:
             append(k[0](given, day, k))
         return out
 
+    @overload
+    def who_may(self, decision: str, /, *, on: date | str | None = None, people: Literal[False] = False,
+                **attributes: Any) -> tuple[str, ...]: ...
+
+    @overload
+    def who_may(self, decision: str, /, *, on: date | str | None = None, people: Literal[True],
+                **attributes: Any) -> dict[str, tuple[str, ...]]: ...
+
     def who_may(self, decision: str, /, *, on: date | str | None = None, people: bool = False,
-                **attributes: Any) -> Any:
+                **attributes: Any) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
         """Every role allowed this request, in the order the charter declares them (`decision` is positional).
 
         With `people=True`: per role, the persons holding it on that date who may decide it in that role
@@ -221,10 +229,11 @@ def _guess(name: Any, known: Iterable[str]) -> str:
     return f" (did you mean `{found}`?)" if found else ""
 
 
-def _ask_as_person(a: Mapping[str, Any], on: Any, k: tuple) -> Answer:
+def _ask_as_person(a: Mapping[str, Any], on: Any, k: tuple[Any, ...]) -> Answer:
     """The `ask` of a person's request: validate, fix the date, decide as each role they hold."""
     _, validate, deciders, person, decision = k
-    return deciders.decide(person, decision, validate(a), today() if on is None else request_date(on))
+    found: Answer = deciders.decide(person, decision, validate(a), today() if on is None else request_date(on))
+    return found
 
 
 def read_people(people: str | Path | bytes, path: str | None = None) -> Directory:

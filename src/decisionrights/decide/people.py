@@ -112,7 +112,7 @@ def ask(deciders: Deciders, person: str, decision: str, attrs: dict[str, Value],
     if not tried:
         judged.reason, judged.because = "not_granted", ()
         return judged.answer(None, dict(attrs), None)
-    first = min(tried, key=lambda t: REASON_ORDER.index(t.answer.reason))  # type: ignore[arg-type]
+    first = min(tried, key=lambda t: REASON_ORDER.index(t.answer.reason or "not_granted"))
     judged.reason, judged.because = first.answer.reason, first.answer.because
     judged.role_answer = first.answer
     return judged.answer(first.role, first.request, None)
