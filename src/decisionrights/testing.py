@@ -48,6 +48,8 @@ from .source import Source
 from .words import KEYWORD
 
 __all__ = [
+    "People",
+    "people",
     "AttributeInfo",
     "CharterText",
     "DecisionInfo",
@@ -1003,3 +1005,49 @@ def reorderings(text: str) -> st.SearchStrategy[CharterText]:
     """The charter with its statements (all but the header) in a drawn order."""
     n = len(split_statements(text))
     return st.permutations(range(1, n)).map(lambda order: reorder_statements(text, order))
+
+
+# -- people (Part II §11) ----------------------------------------------------------------
+
+class People(NamedTuple):
+    """Who holds which role, drawn for a charter: as the charter's own lines and as a directory file.
+
+    `lines` are `person … holds …` / `… acts as …` statements to add to the charter
+    (`add_statement`), `csv` and `json` the same facts as directory files (one row per
+    holding), `persons` the names in the order stated.
+    """
+
+    lines: tuple[str, ...]
+    csv: str
+    json: str
+    persons: tuple[str, ...]
+
+
+@st.composite
+def people(draw: Callable[..., Any], charter: str | m.CharterModel | Schema, *, max_persons: int = 4,
+           names: Sequence[str] = ("pa", "pb", "pc", "pd", "pe", "pf")) -> People:
+    """Persons for a charter's roles: each holds one or two roles, someone perhaps every role, and perhaps
+    an acting cover with dates near `DATE_ANCHOR`. Names are drawn from `names`, which must not be
+    roles of the charter (persons and roles share one namespace)."""
+    import json as _json
+
+    schema = charter if isinstance(charter, Schema) else schema_of(charter)
+    roles = schema.roles
+    persons = tuple(n for n in names if n not in roles)[:draw(st.integers(1, max_persons))]
+    rows: list[tuple[str, tuple[str, ...], date | None, date | None]] = []
+    for i, person in enumerate(persons):
+        every = i == 0 and draw(st.booleans())  # someone who holds every role: the choice among roles matters
+        held = tuple(roles) if every else tuple(draw(st.lists(st.sampled_from(roles), min_size=1, max_size=2,
+                                                             unique=True)))
+        rows.append((person, held, None, None))
+    spare = [r for r in roles if r not in rows[0][1]]  # a cover is for a role the person does not hold
+    if spare and draw(st.booleans()):
+        start = DATE_ANCHOR + timedelta(days=draw(st.sampled_from(DATE_OFFSETS)))
+        rows.append((persons[0], (draw(st.sampled_from(spare)),), start, start + timedelta(days=30)))
+    lines = [f"person {p} holds {', '.join(rs)}" if s is None else
+             f"{p} acts as {rs[0]} from {s.isoformat()} until {u.isoformat()}" for p, rs, s, u in rows]  # type: ignore[union-attr]
+    csv_lines = ["person,roles,from,until"] + [
+        f"{p},{';'.join(rs)},{s.isoformat() if s else ''},{u.isoformat() if u else ''}" for p, rs, s, u in rows]
+    as_json = _json.dumps([{"person": p, "roles": list(rs), "from": s.isoformat() if s else None,
+                            "until": u.isoformat() if u else None} for p, rs, s, u in rows])
+    return People(tuple(lines), "\n".join(csv_lines) + "\n", as_json, persons)
