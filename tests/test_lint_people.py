@@ -118,24 +118,47 @@ nobody may decide expense when claimant is me
 """
 
 
-def test_only_the_me_rule_blocks_a_request():
+def test_the_top_roles_own_claim_has_nobody_to_decide_it():
     [d] = found(SOD, "DR214")
     assert (d.severity, d.span.line) == (dr.Severity.INFO, 13)
-    assert d.message == ("a separation-of-duties gap: nobody may decide `expense` when claimant is me, only "
-                         "because of the `claimant is me` rule (line 13)")
-    assert d.notes[0].startswith("for example: amount = 0 EUR, claimant is me — ")
+    assert d.message == ("a separation-of-duties gap: nobody may decide `expense` when `claimant` is `zoe` (board)"
+                         " and amount > 20k: the `claimant is me` rule (line 13) stops them, and nobody else may")
+    assert d.notes == ("for example: amount = 30k EUR, claimant = zoe escalates to nobody",)
 
 
-def test_no_sod_gap_when_another_role_may_decide_it():
+def test_the_example_really_has_nobody_to_decide_it():
+    """The finding agrees with the engine: asked as every person, nobody may decide zoe's 30k claim; 20k, ana may."""
+    charter = dr.loads(SOD)
+    assert charter.who_may("expense", amount="30k", claimant="zoe", on=ON, people=True) == {}
+    assert charter.who_may("expense", amount="20k", claimant="zoe", on=ON, people=True) == {"ceo": ("ana",)}
+
+
+def test_northwind_the_boards_own_claim_above_20k():
+    [d] = [d for d in lint_text(NORTHWIND.read_text(), "n.charter", on=ON) if d.code == "DR214"]
+    assert d.span.line == 41 and "`claimant` is `zoe` (board) and amount > 20k" in d.message
+    charter = dr.load(NORTHWIND)
+    assert charter.who_may("expense", amount="30k", claimant="zoe", on=ON, people=True) == {}
+
+
+def test_no_sod_gap_when_somebody_else_may_decide_it():
+    text = SOD.replace("person zoe holds board\n", "person zoe holds board\nperson yan holds board\n")
+    assert found(text, "DR214") == []  # yan decides zoe's claims, zoe yan's
     text = SOD.replace("nobody may decide expense when claimant is me",
                        "ceo may not decide expense when claimant is me")
-    assert found(text, "DR214") == []
+    assert found(text, "DR214") == []  # the board may decide its own claim
 
 
-def test_no_sod_gap_where_nothing_would_be_allowed_anyway():
-    text = SOD.replace("board may decide expense\n", "")
+def test_a_sod_gap_without_people_reads_each_role_as_held_by_one_person():
+    text = SOD.replace("person zoe holds board\nperson ana holds ceo\n", "")
     [d] = found(text, "DR214")
-    assert "when amount <= 20k and claimant is me" in d.message
+    assert "`claimant` is the holder of board and amount > 20k" in d.message
+    assert d.notes == ("for example: amount = 30k EUR escalates to nobody",)
+
+
+def test_no_sod_gap_for_a_request_nobody_would_be_allowed_anyway():
+    text = SOD.replace("board may decide expense\n", "")
+    [d] = found(text, "DR214")  # ana's own claim up to 20k; above 20k is DR207's gap, not this
+    assert "`claimant` is `ana` (ceo) and amount <= 20k" in d.message
 
 
 # -- DR215 person without a role ------------------------------------------------
@@ -178,3 +201,57 @@ def test_northwind_has_no_people_warnings():
     # on fay's cover days too
     diags = lint_text(text, "northwind-people.charter", on=date(2027, 7, 5))
     assert [d for d in diags if d.severity is not dr.Severity.INFO] == []
+
+
+def _random_charter(rng) -> tuple[str, str, list[str]]:
+    """A small charter with people, an `is me` rule, and the same charter without that rule."""
+    roles = [f"r{i}" for i in range(5)]
+    lines = ['charter "Random"', "currency EUR", "role r0"]
+    lines += [f"role r{i} reports to r{rng.randrange(i)}" for i in range(1, 5)]
+    lines += ["decision expense {", "  amount: money", "  claimant: person", "}"]
+    for r in roles:
+        if rng.random() < 0.45:
+            extra = rng.choice(["", " and claimant reports to me", " and claimant under me",
+                                " and claimant is not me"])
+            lines.append(f"{r} may decide expense when amount <= {rng.choice([1, 5, 20])}k{extra}")
+    persons = [f"p{j}" for j in range(rng.randrange(1, 5))]
+    for p in persons:
+        held = sorted(set(rng.sample(roles, rng.choice([1, 1, 2]))))
+        lines.append(f"person {p} holds {', '.join(held)}")
+    base = "\n".join(lines) + "\n"
+    who = rng.choice(["nobody", *roles])
+    rule = f"{who} may not decide expense when claimant is me" if who != "nobody" else \
+        "nobody may decide expense when claimant is me"
+    extra = rng.choice(["", "r1 may not decide expense when claimant reports to me and amount > 1k\n"])
+    return base + extra + rule + "\n", base + extra, persons
+
+
+def test_sod_gap_agrees_with_asking_every_person():
+    """Exactness, by the engine: a claim by p is in DR214's region exactly when p may decide it but for the
+    `is me` rule (the charter without it says yes) and no person may decide it (with it)."""
+    import random
+
+    rng = random.Random(15)
+    amounts = ["500", "1k", "3k", "5k", "10k", "20k", "30k"]
+    for _ in range(200):
+        text, without, persons = _random_charter(rng)
+        charter, loose = dr.loads(text), dr.loads(without)
+        holes = [d for d in lint_text(text, "r.charter", on=ON) if d.code == "DR214"]
+        for p in persons:
+            if not charter.roles_of(p, on=ON):
+                continue
+            mine = [d for d in holes if f"`{p}`" in d.message]
+            for amount in amounts:
+                expected = bool(loose.may(p, "expense", amount=amount, claimant=p, on=ON)) and not any(
+                    charter.who_may("expense", amount=amount, claimant=p, on=ON, people=True).values())
+                reported = any(_in_region(d.message, amount) for d in mine)
+                assert reported == expected, (text, p, amount, [d.message for d in holes])
+
+
+def _in_region(message: str, amount: str) -> bool:
+    """Does the finding's region hold this amount? (Its region reads only `amount`.)"""
+    tail = message.split(") and ", 1)[1].split(": the `", 1)[0] if ") and " in message else "true"
+    charter = dr.loads('charter "R"\ncurrency EUR\nrole a\ndecision d {\n  amount: money\n}\n'
+                       f"a may decide d when {tail}\n" if tail != "true" else
+                       'charter "R"\ncurrency EUR\nrole a\ndecision d {\n  amount: money\n}\na may decide d\n')
+    return bool(charter.may("a", "d", amount=amount))
