@@ -255,3 +255,9 @@ def _in_region(message: str, amount: str) -> bool:
                        f"a may decide d when {tail}\n" if tail != "true" else
                        'charter "R"\ncurrency EUR\nrole a\ndecision d {\n  amount: money\n}\na may decide d\n')
     return bool(charter.may("a", "d", amount=amount))
+
+
+def test_no_vacancy_while_a_broken_person_line_misspells_the_role():
+    text = HEAD + "person ana holds ceo\nperson fay holds buyer\nperson bo holds cf0\n"
+    codes = [d.code for d in lint_text(text, "p.charter", on=ON)]
+    assert "DR101" in codes and "DR212" not in codes

@@ -175,8 +175,9 @@ def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic
     return [d for d in found if d.code not in _NAMES_IT or not touched.intersection(re.findall(r"`(\w+)`", d.message))]
 
 
-_NAMES_IT = frozenset({"DR208", "DR209"})
-"""The rules that say nothing names a decision or role: a broken statement that names it makes them false."""
+_NAMES_IT = frozenset({"DR208", "DR209", "DR212"})
+"""The rules that say nothing names (or holds) a decision or role: a broken statement that names it makes them
+false (`person bo holds cf0` is meant to fill the vacancy of `cfo`)."""
 
 
 def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:
