@@ -15,6 +15,8 @@ import pytest
 import decisionrights as dr
 from decisionrights.cli.main import main
 from decisionrights.analysis.lint import RULES, lint_text
+from decisionrights.diagnostics import render_text
+from decisionrights.syntax.directory import read_directory
 
 from helpers import CORPUS, EXAMPLES, assert_golden, spec_example_params
 
@@ -32,6 +34,12 @@ def cli(capsys, monkeypatch, *args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_golden_text(case, capsys, monkeypatch):
+    people = case.with_suffix(".csv")
+    if people.exists():  # a case with a directory file beside it: the library's findings, rendered
+        directory = read_directory(people.read_bytes(), people.name)
+        found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28), directory=directory)
+        assert_golden(case.with_suffix(".expected"), render_text(found) + "\n")
+        return
     code, out = cli(capsys, monkeypatch, "lint", "--on", ON, case.name)
     assert_golden(case.with_suffix(".expected"), out)
     assert "Traceback" not in out
@@ -49,7 +57,9 @@ def test_every_rule_has_a_corpus_case_that_finds_it():
         cases = [c for c in CASES if c.name.startswith(rule.CODE)]
         assert cases, f"{rule.CODE} has no corpus case"
         for case in cases:
-            found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28))
+            people = case.with_suffix(".csv")  # a directory file beside the case (DR215 needs one)
+            directory = read_directory(people.read_bytes(), people.name) if people.exists() else None
+            found = lint_text(case.read_text(), case.name, on=date(2026, 11, 28), directory=directory)
             assert rule.CODE in {d.code for d in found}, case.name
 
 

@@ -23,6 +23,7 @@ from ...syntax.parse import parse
 from ...source import Source, Span
 
 from . import (
+    acting_overlap,
     beyond_authority,
     confusable_names,
     decision_without_grant,
@@ -30,10 +31,13 @@ from . import (
     delegation_dates,
     gap,
     never_effective,
+    person_without_role,
     redundant_grant,
     role_holds_nothing,
     several_deciders,
+    sod_gap,
     subdelegation,
+    vacancy,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +55,10 @@ RULES: tuple[ModuleType, ...] = (
     role_holds_nothing,
     several_deciders,
     confusable_names,
+    vacancy,
+    acting_overlap,
+    sod_gap,
+    person_without_role,
 )
 
 
@@ -111,14 +119,19 @@ def _analyse(compiled: CompiledCharter, on: date) -> list[Diagnostic]:
     return found
 
 
-def lint_text(text: str, path: str = "<string>", on: date | None = None) -> list[Diagnostic]:
-    """Every problem in a charter's text: syntax and compile errors, then the analysis rules."""
+def lint_text(text: str, path: str = "<string>", on: date | None = None, *,
+              directory: Any = None) -> list[Diagnostic]:
+    """Every problem in a charter's text: syntax and compile errors, then the analysis rules.
+
+    `directory` is a directory file of people read beside the charter (`syntax.directory.read_directory`):
+    its clashes with the charter (DR107, DR115, DR129) are reported, located in the file, and the people
+    rules see its holdings."""
     source = Source(text, path)
     try:
         tree = parse(source)
     except CharterError as exc:  # a syntax error hides no compile error of the other statements
         return sorted([*exc.diagnostics, *errors_beside(exc, source)], key=_sort_key)
-    compiled, errors = compile_partial(tree, source)
+    compiled, errors = compile_partial(tree, source, directory)
     if any(d.code == "DR110" for d in errors):
         return sorted(errors, key=_sort_key)  # without its delegation chains the analysis would mislead
     found = _analyse(compiled, on or date.today())
@@ -162,8 +175,9 @@ def _not_from_broken(found: list[Diagnostic], tree: Any, errors: list[Diagnostic
     return [d for d in found if d.code not in _NAMES_IT or not touched.intersection(re.findall(r"`(\w+)`", d.message))]
 
 
-_NAMES_IT = frozenset({"DR208", "DR209"})
-"""The rules that say nothing names a decision or role: a broken statement that names it makes them false."""
+_NAMES_IT = frozenset({"DR208", "DR209", "DR212"})
+"""The rules that say nothing names (or holds) a decision or role: a broken statement that names it makes them
+false (`person bo holds cf0` is meant to fill the vacancy of `cfo`)."""
 
 
 def lint(charter: Charter | str, on: date | None = None) -> list[Diagnostic]:

@@ -77,3 +77,21 @@ def on_one_line(cc: CompiledCharter):
 def when(region_text: str, everything: str = "for every request") -> str:
     """`when amount > 10k`, or a phrase for the region that holds everything."""
     return everything if region_text == "true" else f"when {region_text}"
+
+
+def at_holding(ctx, code: str, severity, holding, message: str, *, help: str | None = None,
+               labels=(), notes=()):
+    """A finding located where a person's holding is written: the charter's line, or a directory file's row
+    (then the diagnostic names that file)."""
+    from ...diagnostics import Diagnostic, Label
+
+    here = holding.path == ctx.source.path or holding.span is None
+    return Diagnostic(code=code, severity=severity, message=message, path=ctx.source.path if here else holding.path,
+                      span=holding.span, help=help, notes=tuple(notes), source=ctx.source if here else None,
+                      labels=tuple(Label(span=s, message=m, path=None if p == ctx.source.path else p)
+                                   for s, m, p in labels))
+
+
+def has_people(cc: CompiledCharter) -> bool:
+    """Does the charter (or the directory file beside it) state any people at all?"""
+    return bool(cc.people.holdings)
