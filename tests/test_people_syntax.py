@@ -420,11 +420,11 @@ def test_law_11_fmt_round_trips_people(statements, gaps):
 
 
 def test_the_people_section_of_the_language_docs_parses_and_is_canonical():
-    """docs/language.md shows the people syntax in a `text` block (it parses; it loads once compile reads it)."""
+    """docs/language.md shows the people syntax in a `charter` block (test_docs loads it and runs its expects)."""
     from helpers import ROOT
 
     section = (ROOT / "docs" / "language.md").read_text(encoding="utf-8").split("## People", 1)[1]
-    block = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```charter\n(.*?)```", section, re.S).group(1)
     kinds = {type(s) for s in p(block).statements}
     assert {m.PersonDecl, m.ActingDecl, m.IncompatibleDecl} <= kinds
     assert format_text(block) == block
