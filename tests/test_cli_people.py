@@ -212,3 +212,11 @@ def test_matrix_without_persons_is_unchanged(fmt, good):
 def test_matrix_persons_says_nobody_for_a_role_nobody_holds():
     md = run("matrix", ACME, "--persons").stdout
     assert "<br>nobody" in md
+
+
+def test_test_reads_a_directory_on_stdin_once_for_every_file(tmp_path):
+    second = tmp_path / "again.charter"
+    second.write_text(Path(NORTHWIND).read_text(encoding="utf-8"), encoding="utf-8")
+    r = run("test", NORTHWIND, str(second), "--people", "-", stdin="person,roles\nhal,buyer\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "22 passed, 0 failed" in r.stdout

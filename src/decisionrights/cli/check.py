@@ -19,10 +19,11 @@ def cmd_test(args: argparse.Namespace, cmd: CommandLine) -> int:
     broken = 0
     total_rules = covered_rules = 0
     unreadable = 0
+    raw = None if args.people is None else read_bytes(args.people)  # read once, for every file
     for path in args.files:
         name = shown_name(path)
         try:
-            charter = load(path, args.people)
+            charter = load(path, args.people, raw)
         except UsageError as exc:  # a file that cannot be read: say so, run the rest, exit 2 at the end
             report_usage(exc)
             unreadable += 1

@@ -82,15 +82,17 @@ def read_bytes(path: str) -> bytes:
         raise UsageError(f"cannot read `{path}`: {exc.strerror or exc}") from None
 
 
-def load(path: str, people: str | None = None) -> Charter:
+def load(path: str, people: str | None = None, people_raw: bytes | None = None) -> Charter:
     """The charter in a file, with the persons of the directory file `people` (CSV or JSON) when given.
 
-    `CharterError` (with its diagnostics, located in the charter or the directory file) when either has
-    errors; a `UsageError` when either cannot be read.
+    `people_raw`: the directory file's bytes, already read (by a command that loads several charters with
+    one directory file, which may be the standard input). `CharterError` (with its diagnostics, located in
+    the charter or the directory file) when either has errors; a `UsageError` when either cannot be read.
     """
     if people is None:
         return loads(read(path), shown_name(path))
-    raw = read_bytes(people)  # before the charter: a missing directory file is a usage error either way
+    # before the charter: a missing directory file is a usage error either way
+    raw = read_bytes(people) if people_raw is None else people_raw
     if people == STDIN:  # `loads` names a directory given as bytes `<people>`: say `<stdin>`
         return loads(read(path), shown_name(path)).with_people(raw, path=shown_name(people))
     return loads(read(path), shown_name(path), people=people)

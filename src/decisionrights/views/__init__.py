@@ -13,7 +13,7 @@ from .graph import graph_dot, graph_mermaid
 from .matrix import LEGEND, LETTERS, Cell, Entry, Matrix, authority_matrix, matrix_csv, matrix_html, matrix_markdown
 
 __all__ = [
-    "LEGEND", "LETTERS", "Card", "CardItem", "CardSection", "Cell", "Entry", "Matrix", "authority_card",
-    "authority_matrix", "card_markdown", "card_text", "graph_dot", "graph_mermaid", "matrix_csv", "matrix_html",
-    "matrix_markdown", "obligation_words", "PersonCard", "person_card", "person_card_markdown", "person_card_text",
+    "Card", "CardItem", "CardSection", "Cell", "Entry", "LEGEND", "LETTERS", "Matrix", "PersonCard",
+    "authority_card", "authority_matrix", "card_markdown", "card_text", "graph_dot", "graph_mermaid", "matrix_csv",
+    "matrix_html", "matrix_markdown", "obligation_words", "person_card", "person_card_markdown", "person_card_text",
 ]
