@@ -220,3 +220,20 @@ def test_test_reads_a_directory_on_stdin_once_for_every_file(tmp_path):
     r = run("test", NORTHWIND, str(second), "--people", "-", stdin="person,roles\nhal,buyer\n")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "22 passed, 0 failed" in r.stdout
+
+
+def test_who_persons_when_no_person_may():
+    args = ("who", ACME, "purchase", "amount=1k", "category=software", "--persons")
+    r = run(*args)
+    assert r.returncode == 0 and "the charter names no persons (give them with --people FILE)" in r.stdout
+    r = run(*args[:3], "amount=900M", "category=software", "--persons", "--on", "2027-03-01", "--people", "-",
+            stdin="person,roles\nmo,cfo\n")
+    assert r.returncode == 0 and r.stdout == \
+        "no person may decide this purchase: nobody who holds a role that day may\n"
+
+
+def test_ask_a_role_on_a_me_decision_names_who_to_ask_instead(good):
+    r = run("ask", NORTHWIND, "controller", "expense", "amount=5", "claimant=fay", "--on", "2027-01-01",
+            "--people", str(good))
+    assert r.returncode == 2 and "speak of `me`" in r.stderr
+    assert "help: ask as a person instead: cy, ivy hold `controller` that day" in r.stderr

@@ -80,7 +80,8 @@ def cmd_ask(args: argparse.Namespace, cmd: CommandLine) -> int:
     try:
         answer = charter.may(args.role, args.decision, on=args.on, **attrs)
     except InvalidRequest as exc:
-        raise _request_error(exc, args.attributes, cmd, args.on or args.decision) from None
+        raise _request_error(exc, args.attributes, cmd, args.on or args.decision,
+                             _as_whom(charter, args, exc)) from None
     if args.json:
         print(answer.to_json())
     else:
@@ -91,6 +92,20 @@ def cmd_ask(args: argparse.Namespace, cmd: CommandLine) -> int:
             text = head + ("\n" + rest if rest else "")
         print(text)
     return OK
+
+
+def _as_whom(charter: Charter, args: argparse.Namespace, exc: InvalidRequest) -> str | None:
+    """For a role asked a decision whose rules speak of `me`: who holds the role that day, to ask instead."""
+    if exc.attribute or "speak of `me`" not in str(exc) or args.role not in charter.roles:
+        return None
+    try:
+        held = charter.holders(args.role, on=args.on)
+    except InvalidRequest:  # a bad date: the message above says what is wrong
+        return None
+    if not held:
+        return f"nobody holds `{args.role}` that day (give the persons with --people FILE)"
+    verb = "holds" if len(held) == 1 else "hold"
+    return f"ask as a person instead: {', '.join(held)} {verb} `{args.role}` that day"
 
 
 _ASK_PERSONS = "ask which persons may decide it, in which role: add `--persons`"
@@ -137,10 +152,10 @@ def _print_persons(args: argparse.Namespace, charter: Charter, attrs: dict[str, 
         print("\n".join((f"\x1b[1;32m{role}\x1b[0m" if color else role) + f": {', '.join(ps)}"
                         for role, ps in found.items()))
     elif not charter.persons:
-        line = f"nobody may decide this {args.decision}: the charter names no person (give them with --people FILE)"
+        line = f"no person may decide this {args.decision}: the charter names no persons (give them with --people FILE)"
         print(f"\x1b[1;33m{line}\x1b[0m" if use_color(sys.stdout) else line)
     else:
-        line = f"nobody may decide this {args.decision}: no person holding a role that day may"
+        line = f"no person may decide this {args.decision}: nobody who holds a role that day may"
         print(f"\x1b[1;33m{line}\x1b[0m" if use_color(sys.stdout) else line)
     return OK
 
