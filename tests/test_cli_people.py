@@ -237,3 +237,16 @@ def test_ask_a_role_on_a_me_decision_names_who_to_ask_instead(good):
             "--people", str(good))
     assert r.returncode == 2 and "speak of `me`" in r.stderr
     assert "help: ask as a person instead: cy, ivy hold `controller` that day" in r.stderr
+
+
+def test_a_persons_card_lists_the_me_forbids_of_their_other_roles(tmp_path):
+    """An `is me` forbid of one role refuses the person in every role they hold (§12): each role's card says so."""
+    path = tmp_path / "two.charter"
+    path.write_text('charter "x"\nrole a\nrole b reports to a\nperson p holds a, b\nperson q holds a\n'
+                    'decision d { who: person\n n: number }\na may not decide d when who is me\n'
+                    'b may decide d\na may decide d when n <= 5\n', encoding="utf-8")
+    out = run("card", str(path), "p", "--on", "2027-01-01").stdout
+    as_b = out[out.index("As b (reports to a)"):]
+    assert "  - d, when who is me\n      I may not as a (line 8), and that binds me in every role I hold" in as_b
+    assert run("ask", str(path), "p", "d", "who=p", "n=1").stdout.startswith("no: p may not decide d as a (forbidden)")
+    assert "I may not as" not in run("card", str(path), "q").stdout  # q holds only a

@@ -7,12 +7,13 @@ functions from a loaded `Charter` to text; the `card` command prints them.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Callable
 
 from ..analysis.authority import bounded_analysis
 from ..analysis.regions import Region
+from ..compile.conditions import attributes_of
 from ..compile.ir import CompiledCharter
 from ..decide.request import request_date
 from ..words import ALPHABETICAL, ON_A_CARD
@@ -261,9 +262,33 @@ def person_card(charter: Charter, person: str, *, on: date | str | None = None) 
     included), that role's `authority_card`. Raises `InvalidRequest` for a name that is not a person."""
     day = request_date(on)
     roles = charter.roles_of(person, on=day)
-    cards = tuple(authority_card(charter, role, on=day) for role in roles)
+    cards = tuple(_bound_by_the_others(charter.compiled, authority_card(charter, role, on=day), roles)
+                  for role in roles)
     currency = charter.compiled.currency
     return PersonCard(charter.title, charter.path, person, day, currency, roles, cards)
+
+
+def _bound_by_the_others(cc: CompiledCharter, card: Card, roles: tuple[str, ...]) -> Card:
+    """A role's card for a person who holds `roles`: its "Not okay" section also lists the forbids of
+    their other roles that speak of `me`, for those refuse the person in every role they hold (§12)."""
+    extra: list[CardItem] = []
+    for decision, spec in cc.decisions.items():
+        own = {id(f) for f in cc.forbids_of.get((card.role, decision), ())}
+        for other in roles:
+            if other == card.role:
+                continue
+            for f in cc.forbids_of.get((other, decision), ()):
+                if id(f) in own or not any(spec.attrs[a].derived for a in attributes_of(f.cond)):
+                    continue
+                own.add(id(f))
+                region = Region.from_cond(f.cond, spec.attrs)
+                extra.append(CardItem(decision, condition_words(region, card.currency), (
+                    f"I may not as {other} (line {f.rule.line}), and that binds me in every role I hold",)))
+    if not extra:
+        return card
+    sections = tuple(replace(s, items=s.items + tuple(extra)) if s.heading.startswith("Not okay") else s
+                     for s in card.sections)
+    return replace(card, sections=sections)
 
 
 def _as_role(card: Card) -> str:
