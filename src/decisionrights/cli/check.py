@@ -8,8 +8,8 @@ import sys
 from ..version import __version__
 from ..diagnostics import Diagnostic, Severity, render_github, render_json, render_sarif, use_color
 from ..errors import CharterError
-from .common import FAILED, OK, USAGE, CommandLine, UsageError, load, on_option, print_diags, read, \
-    report_usage, shown_name
+from .common import FAILED, OK, USAGE, CommandLine, UsageError, add_people_option, load, on_option, print_diags, \
+    read, read_bytes, report_usage, shown_name
 
 
 def cmd_test(args: argparse.Namespace, cmd: CommandLine) -> int:
@@ -19,10 +19,11 @@ def cmd_test(args: argparse.Namespace, cmd: CommandLine) -> int:
     broken = 0
     total_rules = covered_rules = 0
     unreadable = 0
+    raw = None if args.people is None else read_bytes(args.people)  # read once, for every file
     for path in args.files:
         name = shown_name(path)
         try:
-            charter = load(path)
+            charter = load(path, args.people, raw)
         except UsageError as exc:  # a file that cannot be read: say so, run the rest, exit 2 at the end
             report_usage(exc)
             unreadable += 1
@@ -66,10 +67,16 @@ def cmd_lint(args: argparse.Namespace, cmd: CommandLine) -> int:
 
     diags: list[Diagnostic] = []
     on = on_option(args.on, cmd)
+    # a directory file that cannot be read: a usage error before any linting
+    people = None if args.people is None else (shown_name(args.people), read_bytes(args.people))
     unreadable = 0
     for path in args.files:
         try:
-            diags.extend(lint_text(read(path), shown_name(path), on=on))
+            text = read(path)
+            found = lint_text(text, shown_name(path), on=on)
+            diags.extend(found)
+            if people is not None and not any(d.severity == Severity.ERROR for d in found):
+                diags.extend(_directory_errors(text, path, *people))
         except CharterError as exc:  # a file that is not even text: report it, lint the rest
             diags.extend(exc.diagnostics)
         except UsageError as exc:  # a file that cannot be read: say so, lint the rest, exit 2 at the end
@@ -89,6 +96,18 @@ def cmd_lint(args: argparse.Namespace, cmd: CommandLine) -> int:
     if unreadable:
         return USAGE
     return FAILED if failing else OK
+
+
+def _directory_errors(text: str, path: str, name: str, raw: bytes) -> list[Diagnostic]:
+    """The errors of a directory file beside a charter that has none of its own: its bad rows and its
+    clashes with the charter's `person` lines and `incompatible` roles, each located in the directory file."""
+    from ..charter import loads
+
+    try:
+        loads(text, shown_name(path)).with_people(raw, path=name)
+    except CharterError as exc:
+        return list(exc.diagnostics)
+    return []
 
 
 def _print_lint_text(diags: list[Diagnostic], checked: int, unreadable: int) -> None:
@@ -114,6 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="fail when expectations exercise less than N%% of grants, forbids and delegations")
     test.add_argument("--coverage", dest="coverage_detail", action="store_true",
                       help="list every grant, forbid and delegation no expectation exercised")
+    add_people_option(test)
     test.set_defaults(run=cmd_test)
 
     lint = sub.add_parser("lint", help="find every mistake in the charters")
@@ -121,4 +141,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     lint.add_argument("--strict", action="store_true", help="fail on warnings too")
     lint.add_argument("--on", metavar="DATE", help="judge delegation dates and gaps on this date (default today)")
+    add_people_option(lint)
     lint.set_defaults(run=cmd_lint)

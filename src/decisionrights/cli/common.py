@@ -64,9 +64,44 @@ def read(path: str) -> str:
     return decode(raw, path)
 
 
-def load(path: str) -> Charter:
-    """The charter in a file; `CharterError` (with its diagnostics) when it has errors."""
-    return loads(read(path), shown_name(path))
+def read_bytes(path: str) -> bytes:
+    """The bytes of a file, or of the standard input for `-` (once per command); else a usage error."""
+    global _stdin_read
+    if path == STDIN:
+        if _stdin_read:
+            raise UsageError("`-` (the standard input) can be read only once per command")
+        _stdin_read = True
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"cannot read `{path}`: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read `{path}`: it is a folder; name a directory file (CSV or JSON)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read `{path}`: {exc.strerror or exc}") from None
+
+
+def load(path: str, people: str | None = None, people_raw: bytes | None = None) -> Charter:
+    """The charter in a file, with the persons of the directory file `people` (CSV or JSON) when given.
+
+    `people_raw`: the directory file's bytes, already read (by a command that loads several charters with
+    one directory file, which may be the standard input). `CharterError` (with its diagnostics, located in
+    the charter or the directory file) when either has errors; a `UsageError` when either cannot be read.
+    """
+    if people is None:
+        return loads(read(path), shown_name(path))
+    # before the charter: a missing directory file is a usage error either way
+    raw = read_bytes(people) if people_raw is None else people_raw
+    if people == STDIN:  # `loads` names a directory given as bytes `<people>`: say `<stdin>`
+        return loads(read(path), shown_name(path)).with_people(raw, path=shown_name(people))
+    return loads(read(path), shown_name(path), people=people)
+
+
+def add_people_option(parser: Any) -> None:
+    """The `--people FILE` option of every command that loads a charter to answer or show it."""
+    parser.add_argument("--people", metavar="FILE",
+                        help="a directory file of people (CSV or JSON, docs/people.md) read beside the charter")
 
 
 class CommandLine:
@@ -96,6 +131,21 @@ def check_name(cmd: CommandLine, charter: Charter, kind: str, name: str) -> None
     guess = suggest(name, known)
     listing = f"its {kind}s are: {', '.join(known) or 'none'}"
     raise cmd.error(name, f"`{name}` is not a {kind} of {charter.path}",
+                    f"did you mean `{guess}`? {listing}" if guess else listing)
+
+
+def check_role_or_person(cmd: CommandLine, charter: Charter, name: str) -> None:
+    """A role named on the command line, or a person of the charter or its directory; else a usage error
+    with a guess (a charter with no persons: exactly as `check_name` for a role)."""
+    persons = charter.persons
+    if not persons:
+        check_name(cmd, charter, "role", name)
+        return
+    if name in charter.roles or name in persons:
+        return
+    guess = suggest(name, (*charter.roles, *persons))
+    listing = f"its roles are: {', '.join(charter.roles) or 'none'}; its persons: {', '.join(persons)}"
+    raise cmd.error(name, f"`{name}` is not a role or a person of {charter.path}",
                     f"did you mean `{guess}`? {listing}" if guess else listing)
 
 

@@ -13,12 +13,12 @@ import sys
 from .. import views
 from ..version import __version__
 from ..diagnostics import use_color
-from .common import OK, CommandLine, check_name, load, on_option
+from .common import OK, CommandLine, add_people_option, check_name, check_role_or_person, load, on_option
 
 
 def cmd_matrix(args: argparse.Namespace, cmd: CommandLine) -> int:
-    charter = load(args.file)
-    matrix = views.authority_matrix(charter, on=on_option(args.on, cmd))
+    charter = load(args.file, args.people)
+    matrix = views.authority_matrix(charter, on=on_option(args.on, cmd), persons=args.persons)
     if args.format == "csv":
         sys.stdout.write(views.matrix_csv(matrix))
     elif args.format == "html":
@@ -29,7 +29,7 @@ def cmd_matrix(args: argparse.Namespace, cmd: CommandLine) -> int:
 
 
 def cmd_graph(args: argparse.Namespace, cmd: CommandLine) -> int:
-    charter = load(args.file)
+    charter = load(args.file, args.people)
     if args.decision is not None:
         check_name(cmd, charter, "decision", args.decision)
     render = views.graph_dot if args.format == "dot" else views.graph_mermaid
@@ -38,9 +38,17 @@ def cmd_graph(args: argparse.Namespace, cmd: CommandLine) -> int:
 
 
 def cmd_card(args: argparse.Namespace, cmd: CommandLine) -> int:
-    charter = load(args.file)
-    check_name(cmd, charter, "role", args.role)
-    card = views.authority_card(charter, args.role, on=on_option(args.on, cmd))
+    charter = load(args.file, args.people)
+    on = on_option(args.on, cmd)
+    if args.role in charter.persons:
+        person = views.person_card(charter, args.role, on=on)
+        if args.format == "markdown":
+            sys.stdout.write(views.person_card_markdown(person))
+        else:
+            sys.stdout.write(views.person_card_text(person, color=use_color(sys.stdout)))
+        return OK
+    check_role_or_person(cmd, charter, args.role)
+    card = views.authority_card(charter, args.role, on=on)
     if args.format == "markdown":
         sys.stdout.write(views.card_markdown(card))
     else:
@@ -57,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     matrix.add_argument("--format", choices=("markdown", "csv", "html"), default="markdown",
                         help="markdown (default), csv, or one self-contained printable html page")
     matrix.add_argument("--on", metavar="DATE", help=on_help)
+    matrix.add_argument("--persons", action="store_true",
+                        help="list under each role the persons holding it on the date")
+    add_people_option(matrix)
     matrix.set_defaults(run=cmd_matrix)
 
     graph = sub.add_parser("graph", help="the reporting line and the delegations, as a diagram")
@@ -64,11 +75,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
                        help="mermaid (default; GitHub renders it) or Graphviz dot")
     graph.add_argument("--decision", metavar="DECISION", help="show only the delegations of this decision")
+    add_people_option(graph)
     graph.set_defaults(run=cmd_graph)
 
-    card = sub.add_parser("card", help="one page for ROLE: what I may decide, with whom, and what not")
+    card = sub.add_parser("card", help="one page for ROLE (or PERSON): what I may decide, with whom, and what not")
     card.add_argument("file", metavar="FILE")
-    card.add_argument("role", metavar="ROLE")
+    card.add_argument("role", metavar="ROLE", help="a role, or a person (the cards of the roles they hold that day)")
     card.add_argument("--format", choices=("text", "markdown"), default="text")
     card.add_argument("--on", metavar="DATE", help=on_help)
+    add_people_option(card)
     card.set_defaults(run=cmd_card)

@@ -7,13 +7,15 @@ functions from a loaded `Charter` to text; the `card` command prints them.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..analysis.authority import bounded_analysis
 from ..analysis.regions import Region
+from ..compile.conditions import attributes_of
 from ..compile.ir import CompiledCharter
+from ..decide.request import request_date
 from ..words import ALPHABETICAL, ON_A_CARD
 from .facts import KIND_ORDER, Facts, and_list, condition_words, md_code, md_text, roles_of
 
@@ -169,10 +171,21 @@ def _item_head(item: CardItem, section: CardSection) -> str:
 
 def card_text(card: Card, *, width: int = 80, color: bool = False) -> str:
     """The card for a terminal or a printout: at most `width` columns, bold headings with `color`."""
-    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
+    bold = _bold(color)
     rule = "=" * width
     out = [bold(f"Authority card: {card.role}"), *textwrap.wrap(card.title, width),
            *textwrap.wrap(card.subtitle(), width), rule]
+    out += _text_sections(card, width, bold)
+    return "\n".join(out) + "\n"
+
+
+def _bold(color: bool) -> Callable[[str], str]:
+    return (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
+
+
+def _text_sections(card: Card, width: int, bold: Callable[[str], str]) -> list[str]:
+    """The sections of a role's card as text lines (each section after an empty line)."""
+    out: list[str] = []
     for section in card.sections:
         if not section.items and not section.always:
             continue
@@ -187,16 +200,23 @@ def card_text(card: Card, *, width: int = 80, color: bool = False) -> str:
             for note in (() if everything_else else item.notes):
                 out += textwrap.wrap(note, width, initial_indent="      ", subsequent_indent="        ",
                                      break_on_hyphens=False)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def card_markdown(card: Card) -> str:
     """The card as Markdown: a heading per section, a bullet per item, conditions as code."""
     out = [f"# Authority card: {md_text(card.role)}", "", f"**{md_text(card.title)}** · {md_text(card.subtitle())}"]
+    out += _markdown_sections(card, "##")
+    return "\n".join(out) + "\n"
+
+
+def _markdown_sections(card: Card, level: str) -> list[str]:
+    """The sections of a role's card as Markdown lines, each under a heading of `level` (`##`)."""
+    out: list[str] = []
     for section in card.sections:
         if not section.items and not section.always:
             continue
-        out += ["", f"## {md_text(section.heading)}", "", f"*{md_text(section.hint)}*", ""]
+        out += ["", f"{level} {md_text(section.heading)}", "", f"*{md_text(section.hint)}*", ""]
         if not section.items:
             out.append("- nothing")
         everything_else = section.heading.startswith("For everything else")
@@ -211,4 +231,93 @@ def card_markdown(card: Card) -> str:
             elif not section.heading.startswith("Where"):
                 head += ", always"
             out.append(f"- {head}" + "".join(f"  \n  {md_text(n)}" for n in item.notes))
+    return out
+
+
+# -- a person's card -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonCard:
+    """What one person may decide on one day: the card of each role they hold then (Part II §11)."""
+
+    title: str
+    path: str
+    person: str
+    on: date
+    currency: str | None
+    roles: tuple[str, ...]
+    cards: tuple[Card, ...]
+    """One per role in `roles`, in the charter's order of roles."""
+
+    def subtitle(self) -> str:
+        held = f"holds {and_list(self.roles)}" if self.roles else "holds no role"
+        bits = [f"{held} on {self.on.isoformat()}"]
+        if self.currency:
+            bits.append(f"amounts in {self.currency}")
+        return " · ".join(bits)
+
+
+def person_card(charter: Charter, person: str, *, on: date | str | None = None) -> PersonCard:
+    """The card of a person: for each role they hold on date `on` (today by default, acting cover
+    included), that role's `authority_card`. Raises `InvalidRequest` for a name that is not a person."""
+    day = request_date(on)
+    roles = charter.roles_of(person, on=day)
+    cards = tuple(_bound_by_the_others(charter.compiled, authority_card(charter, role, on=day), roles)
+                  for role in roles)
+    currency = charter.compiled.currency
+    return PersonCard(charter.title, charter.path, person, day, currency, roles, cards)
+
+
+def _bound_by_the_others(cc: CompiledCharter, card: Card, roles: tuple[str, ...]) -> Card:
+    """A role's card for a person who holds `roles`: its "Not okay" section also lists the forbids of
+    their other roles that speak of `me`, for those refuse the person in every role they hold (§12)."""
+    extra: list[CardItem] = []
+    for decision, spec in cc.decisions.items():
+        own = {id(f) for f in cc.forbids_of.get((card.role, decision), ())}
+        for other in roles:
+            if other == card.role:
+                continue
+            for f in cc.forbids_of.get((other, decision), ()):
+                if id(f) in own or not any(spec.attrs[a].derived for a in attributes_of(f.cond)):
+                    continue
+                own.add(id(f))
+                region = Region.from_cond(f.cond, spec.attrs)
+                extra.append(CardItem(decision, condition_words(region, card.currency), (
+                    f"I may not as {other} (line {f.rule.line}), and that binds me in every role I hold",)))
+    if not extra:
+        return card
+    sections = tuple(replace(s, items=s.items + tuple(extra)) if s.heading.startswith("Not okay") else s
+                     for s in card.sections)
+    return replace(card, sections=sections)
+
+
+def _as_role(card: Card) -> str:
+    return f"As {card.role} ({_reports(card)})"
+
+
+def _reports(card: Card) -> str:
+    return f"reports to {card.manager}" if card.manager else "reports to nobody"
+
+
+def person_card_text(card: PersonCard, *, width: int = 80, color: bool = False) -> str:
+    """A person's card for a terminal: their header, then each role's sections under `As ROLE`."""
+    bold = _bold(color)
+    out = [bold(f"Authority card: {card.person}"), *textwrap.wrap(card.title, width),
+           *textwrap.wrap(card.subtitle(), width), "=" * width]
+    if not card.cards:
+        out += ["", f"  nothing: {card.person} holds no role on {card.on.isoformat()}"]
+    for role_card in card.cards:
+        out += ["", *(bold(line) for line in textwrap.wrap(_as_role(role_card), width)), "-" * width]
+        out += _text_sections(role_card, width, bold)
+    return "\n".join(out) + "\n"
+
+
+def person_card_markdown(card: PersonCard) -> str:
+    """A person's card as Markdown: a `## As ROLE` part per role held, its sections one level below."""
+    out = [f"# Authority card: {md_text(card.person)}", "", f"**{md_text(card.title)}** · {md_text(card.subtitle())}"]
+    if not card.cards:
+        out += ["", f"Nothing: {md_text(card.person)} holds no role on {card.on.isoformat()}."]
+    for role_card in card.cards:
+        out += ["", f"## As {md_code(role_card.role)}", "", md_text(_reports(role_card).capitalize() + ".")]
+        out += _markdown_sections(role_card, "###")
     return "\n".join(out) + "\n"

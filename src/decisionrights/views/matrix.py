@@ -78,6 +78,8 @@ class Matrix:
     decisions: tuple[tuple[str, str | None], ...]
     """(name, description) in declaration order."""
     cells: dict[tuple[str, str], Cell]
+    holders: dict[str, tuple[str, ...]] | None = None
+    """With `persons=True`: per role, the persons holding it on the date (shown in its header); else None."""
 
     def cell(self, decision: str, role: str) -> Cell:
         return self.cells[(decision, role)]
@@ -146,8 +148,11 @@ def _named_entries(facts: Facts, role: str, decision: str) -> list[Entry]:
 
 
 @bounded_analysis
-def authority_matrix(charter: Charter, *, on: date | str | None = None) -> Matrix:
-    """Decisions × roles on date `on` (today by default): what each role may do with each decision."""
+def authority_matrix(charter: Charter, *, on: date | str | None = None, persons: bool = False) -> Matrix:
+    """Decisions × roles on date `on` (today by default): what each role may do with each decision.
+
+    With `persons=True` the matrix also keeps, per role, the persons holding it on that date (`holders`),
+    and each renderer lists them under the role's name."""
     facts = Facts(charter, on)
     cells = {}
     for decision in facts.cc.decisions:
@@ -155,7 +160,21 @@ def authority_matrix(charter: Charter, *, on: date | str | None = None) -> Matri
             entries = _decide_entries(facts, role, decision) + _named_entries(facts, role, decision)
             cells[(decision, role)] = Cell(decision, role, tuple(entries))
     decisions = tuple((name, spec.title) for name, spec in facts.cc.decisions.items())
-    return Matrix(charter.title, charter.path, facts.on, facts.currency(), facts.cc.roles, decisions, cells)
+    holders = {role: facts.cc.people.holders(role, facts.on) for role in facts.cc.roles} if persons else None
+    return Matrix(charter.title, charter.path, facts.on, facts.currency(), facts.cc.roles, decisions, cells,
+                  holders)
+
+
+def _persons(matrix: Matrix, role: str) -> str:
+    """The persons holding `role` that day, for its header: `eva, fay`; `nobody` when none does."""
+    assert matrix.holders is not None
+    return ", ".join(matrix.holders.get(role, ())) or "nobody"
+
+
+def _md_role(matrix: Matrix, role: str) -> str:
+    if matrix.holders is None:
+        return md_code(role)
+    return f"{md_code(role)}<br>{md_text(_persons(matrix, role))}"
 
 
 def _md_entry(entry: Entry) -> str:
@@ -166,7 +185,7 @@ def _md_entry(entry: Entry) -> str:
 def matrix_markdown(matrix: Matrix) -> str:
     """A GitHub-flavoured Markdown table with a legend under it."""
     lines = [f"# Authority matrix: {md_text(matrix.title)}", "", md_text(matrix.note()), "",
-             "| decision | " + " | ".join(md_code(r) for r in matrix.roles) + " |",
+             "| decision | " + " | ".join(_md_role(matrix, r) for r in matrix.roles) + " |",
              "| --- |" + " --- |" * len(matrix.roles)]
     for name, title in matrix.decisions:
         head = f"**{md_text(name)}**" + (f"<br>{md_text(title)}" if title else "")
@@ -184,7 +203,8 @@ def matrix_csv(matrix: Matrix) -> str:
     """One row per decision, one column per role; each cell's lines are `LETTER: words`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["decision", "description", *matrix.roles])
+    heads = matrix.roles if matrix.holders is None else [f"{r} ({_persons(matrix, r)})" for r in matrix.roles]
+    writer.writerow(["decision", "description", *heads])
     for name, title in matrix.decisions:
         writer.writerow([name, title or "", *(matrix.cell(name, r).plain() for r in matrix.roles)])
     return out.getvalue()
@@ -251,6 +271,10 @@ footer { margin-top: 1.5rem; color: var(--muted); font-size: .8rem; }
 """.strip()
 
 
+_PERSONS_STYLE = "\nthead th .persons { display: block; font-weight: normal; color: var(--muted); font-size: .9em; }"
+"""Added to the style only when the header lists the persons holding each role (`persons=True`)."""
+
+
 _TICKED = re.compile(r"`([^`]+)`")
 
 
@@ -276,14 +300,18 @@ def matrix_html(matrix: Matrix, *, version: str = "") -> str:
     title = f"Authority matrix: {matrix.title}"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{esc(title)} ({matrix.on.isoformat()})</title>", f"<style>\n{_HTML_STYLE}\n</style>",
+           f"<title>{esc(title)} ({matrix.on.isoformat()})</title>", f"<style>\n{_HTML_STYLE}{'' if matrix.holders is None else _PERSONS_STYLE}\n</style>",
            "</head>", "<body>", f"<h1>{esc(title)}</h1>",
            f'<p class="meta">{_html_words(matrix.note())}<br>From <code>{esc(matrix.path)}</code>.</p>',
            '<div class="wrap">',
            f'<table style="--roles: {max(len(matrix.roles), 1)}">',
            f'<colgroup><col class="dcol"><col span="{max(len(matrix.roles), 1)}"></colgroup>',
            "<thead><tr>", '<th scope="col">decision</th>']
-    out += [f'<th scope="col">{_breakable(r)}</th>' for r in matrix.roles]
+    if matrix.holders is None:
+        out += [f'<th scope="col">{_breakable(r)}</th>' for r in matrix.roles]
+    else:
+        out += [f'<th scope="col">{_breakable(r)}<span class="persons">{esc(_persons(matrix, r))}</span></th>'
+                for r in matrix.roles]
     out += ["</tr></thead>", "<tbody>"]
     for name, desc in matrix.decisions:
         out.append(f'<tr><th scope="row"><span class="name">{_breakable(name)}</span>'
