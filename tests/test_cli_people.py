@@ -112,6 +112,17 @@ def test_test_and_lint_pass_with_a_good_directory(good):
     assert r.returncode == 0 and "0 errors" in r.stdout
 
 
+def test_lint_with_a_directory_reports_its_clashes_and_its_people(tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text("person,roles,from,until\nivy,controller;treasurer,,\nhal,buyer,2027-01-01,2027-01-31\n",
+                      encoding="utf-8")
+    r = run("lint", NORTHWIND, "--people", str(people), "--on", "2027-03-01", "--format", "json")
+    found = {(d["code"], d["path"], d["span"]["line"]) for d in json.loads(r.stdout)}
+    assert r.returncode == 1
+    assert ("DR115", str(people), 2) in found  # ivy holds the two roles the charter keeps apart
+    assert ("DR215", str(people), 3) in found  # hal holds nothing on 2027-03-01
+
+
 # -- ask and who as people ----------------------------------------------------------------
 
 def test_ask_as_a_person_says_the_role_and_json_has_the_person_keys():

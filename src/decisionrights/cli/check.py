@@ -64,19 +64,24 @@ def cmd_test(args: argparse.Namespace, cmd: CommandLine) -> int:
 
 def cmd_lint(args: argparse.Namespace, cmd: CommandLine) -> int:
     from ..analysis.lint import lint_text, rule_index
+    from ..syntax.directory import read_directory
 
     diags: list[Diagnostic] = []
     on = on_option(args.on, cmd)
     # a directory file that cannot be read: a usage error before any linting
     people = None if args.people is None else (shown_name(args.people), read_bytes(args.people))
     unreadable = 0
+    directory = None
+    if people is not None:
+        try:
+            directory = read_directory(people[1], people[0])
+        except CharterError as exc:  # its bad rows, reported once; the charters are linted without it
+            diags.extend(exc.diagnostics)
     for path in args.files:
         try:
             text = read(path)
-            found = lint_text(text, shown_name(path), on=on)
-            diags.extend(found)
-            if people is not None and not any(d.severity == Severity.ERROR for d in found):
-                diags.extend(_directory_errors(text, path, *people))
+            # with the directory: its clashes with the charter, located in it, and the people rules see it
+            diags.extend(lint_text(text, shown_name(path), on=on, directory=directory))
         except CharterError as exc:  # a file that is not even text: report it, lint the rest
             diags.extend(exc.diagnostics)
         except UsageError as exc:  # a file that cannot be read: say so, lint the rest, exit 2 at the end
@@ -96,18 +101,6 @@ def cmd_lint(args: argparse.Namespace, cmd: CommandLine) -> int:
     if unreadable:
         return USAGE
     return FAILED if failing else OK
-
-
-def _directory_errors(text: str, path: str, name: str, raw: bytes) -> list[Diagnostic]:
-    """The errors of a directory file beside a charter that has none of its own: its bad rows and its
-    clashes with the charter's `person` lines and `incompatible` roles, each located in the directory file."""
-    from ..charter import loads
-
-    try:
-        loads(text, shown_name(path)).with_people(raw, path=name)
-    except CharterError as exc:
-        return list(exc.diagnostics)
-    return []
 
 
 def _print_lint_text(diags: list[Diagnostic], checked: int, unreadable: int) -> None:
