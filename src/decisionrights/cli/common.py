@@ -46,26 +46,13 @@ def new_command() -> None:
 
 
 def read(path: str) -> str:
-    """The text of a file, or of the standard input for `-` (once per command); else a usage error."""
-    global _stdin_read
-    if path == STDIN:
-        if _stdin_read:
-            raise UsageError("`-` (the standard input) can be read only once per command")
-        _stdin_read = True
-        return decode(sys.stdin.buffer.read(), shown_name(path))
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"cannot read `{path}`: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"cannot read `{path}`: it is a folder; name the .charter files in it") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read `{path}`: {exc.strerror or exc}") from None
-    return decode(raw, path)
+    """The text of a charter file, or of the standard input for `-` (once per command); else a usage error."""
+    return decode(read_bytes(path, "name the .charter files in it"), shown_name(path))
 
 
-def read_bytes(path: str) -> bytes:
-    """The bytes of a file, or of the standard input for `-` (once per command); else a usage error."""
+def read_bytes(path: str, in_a_folder: str = "name a directory file (CSV or JSON)") -> bytes:
+    """The bytes of a file, or of the standard input for `-` (once per command); else a usage error
+    (`in_a_folder` says what to name instead of a folder)."""
     global _stdin_read
     if path == STDIN:
         if _stdin_read:
@@ -77,7 +64,7 @@ def read_bytes(path: str) -> bytes:
     except FileNotFoundError:
         raise UsageError(f"cannot read `{path}`: no such file") from None
     except IsADirectoryError:
-        raise UsageError(f"cannot read `{path}`: it is a folder; name a directory file (CSV or JSON)") from None
+        raise UsageError(f"cannot read `{path}`: it is a folder; {in_a_folder}") from None
     except OSError as exc:
         raise UsageError(f"cannot read `{path}`: {exc.strerror or exc}") from None
 
