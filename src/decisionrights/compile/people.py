@@ -149,7 +149,8 @@ def _check_incompatible(ctx: Context, holdings: list[Holding], rules: tuple[tupl
                           f"(`incompatible {', '.join(rule)}`)",
                           "give one of the roles to somebody else, or make the dates not overlap",
                           (Label(span=first.span, message=f"{first.role} held here{where}", path=first.path),)
-                          if first.span is not None else ())
+                          if first.span is not None and (first.span, first.path) != (second.span, second.path)
+                          else ())  # both on one `person` line: the line says it all
 
 
 def people(ctx: Context) -> None:
