@@ -13,7 +13,7 @@ from typing import Mapping
 
 from .answer import LATER, Answer, Reason, Verdict
 from .fastpath import build_asker, plan_reads
-from .people import ask as ask_as_person, not_a_role_request
+from .people import ask as ask_as_person, facts_of, me_forbids, not_a_role_request
 from .request import Validator, make_validator, today
 from .explain import explain
 from .rule import Outcome, RulePlan, combine, make_plan, why_not
@@ -27,7 +27,7 @@ from ..words import NO_OBLIGATIONS
 class Decider:
     """One role deciding one decision: its plan, its generated `judge`, its constants `k`."""
 
-    __slots__ = ("deciders", "role", "decision", "plan", "judge", "k", "speaks_of_me")
+    __slots__ = ("deciders", "role", "decision", "plan", "judge", "k", "speaks_of_me", "me_forbids")
 
     def __init__(self, deciders: "Deciders", role: str, decision: str):
         cc = deciders.compiled
@@ -45,6 +45,8 @@ class Decider:
         """Its rules read a fact about `me`: only a person may ask (as a role, the request is invalid)."""
         if self.speaks_of_me:
             self.k = (_needs_a_person, *self.k[1:])
+        self.me_forbids = me_forbids(cc, role, decision)
+        """The forbids binding it that speak of `me`: matched in this role, they refuse the person in every role."""
 
     def _yes(self, path: Way) -> Verdict:
         return Verdict(self, self.role, self.decision, path.obligations, False, path.because, path.via)
@@ -94,7 +96,7 @@ class Deciders:
     that ask about a new pair at once each build it, and either result is right.
     """
 
-    __slots__ = ("compiled", "validators", "asks")
+    __slots__ = ("compiled", "validators", "asks", "facts_of")
 
     def __init__(self, compiled: CompiledCharter):
         self.compiled = compiled
@@ -102,6 +104,8 @@ class Deciders:
         self.validators: dict[str, Validator] = {
             name: make_validator(name, spec.attrs, persons) for name, spec in compiled.decisions.items()}
         self.asks: dict[str, dict[str, tuple]] = {name: {} for name in compiled.decisions}
+        self.facts_of = {name: facts_of(compiled, name) for name in compiled.decisions}
+        """Per decision, the facts about `me` its rules read (`decide.people.facts_of`); mostly none."""
 
     def k(self, role: str, decision: str) -> tuple:
         """The pair's constants (`ask` first, its `Decider` second), made once and kept."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Mapping
 from .answer import Answer, Reason
 from .explain import explain as explain_role
 from ..compile.conditions import Value, attributes_of, holds
-from ..compile.ir import CompiledCharter, Rule
+from ..compile.ir import CompiledCharter, Forbid, Rule
 from ..errors import InvalidRequest
 from ..words import NO_OBLIGATIONS
 
@@ -27,18 +27,15 @@ REASON_ORDER: tuple[Reason, ...] = ("forbidden", "delegation_inactive", "outside
 """A person's no gives the first of these that one of their roles has (§11)."""
 
 
-def facts(cc: CompiledCharter, decision: str, attrs: Mapping[str, Value], person: str, role: str,
-          day: date) -> dict[str, bool]:
-    """The facts about `me` of `decision`, for `person` deciding as `role` on `day`.
+def facts(cc: CompiledCharter, about_me: tuple[tuple[str, str, str], ...], attrs: Mapping[str, Value],
+          person: str, role: str, day: date) -> dict[str, bool]:
+    """The facts about `me` (`facts_of` the decision), for `person` deciding as `role` on `day`.
 
     `X is me`: X names the person; `X reports to me`: a role X's person holds reports directly to
     `role`; `X under me`: a role X's person holds is below `role`, directly or not.
     """
     out: dict[str, bool] = {}
-    for name, spec in cc.decisions[decision].attrs.items():
-        if spec.derived is None:
-            continue
-        attr, relation = spec.derived
+    for name, attr, relation in about_me:
         other = attrs[attr]
         if relation == "is":
             out[name] = other == person
@@ -51,11 +48,17 @@ def facts(cc: CompiledCharter, decision: str, attrs: Mapping[str, Value], person
     return out
 
 
-def _refusals(cc: CompiledCharter, role: str, decision: str, request: Mapping[str, Value]) -> tuple[Rule, ...]:
-    """The forbids binding `role` that speak of `me` and match: they refuse the person in every role."""
+def facts_of(cc: CompiledCharter, decision: str) -> tuple[tuple[str, str, str], ...]:
+    """`(name, person attribute, relation)` of each fact about `me` that `decision`'s rules read."""
+    return tuple((name, *spec.derived) for name, spec in cc.decisions[decision].attrs.items()  # type: ignore[misc]
+                 if spec.derived is not None)
+
+
+def me_forbids(cc: CompiledCharter, role: str, decision: str) -> tuple[Forbid, ...]:
+    """The forbids binding `role` that speak of `me`: when one matches, the person is refused in every role."""
     attrs = cc.decisions[decision].attrs
-    return tuple(f.rule for f in cc.forbids_of.get((role, decision), ())
-                 if any(attrs[a].derived for a in attributes_of(f.cond)) and holds(f.cond, request))
+    return tuple(f for f in cc.forbids_of.get((role, decision), ())
+                 if any(attrs[a].derived for a in attributes_of(f.cond)))
 
 
 class Trial:
@@ -71,8 +74,9 @@ def trials(deciders: Deciders, person: str, decision: str, attrs: Mapping[str, V
     """The person's request tried in each role they hold on `day`."""
     cc = deciders.compiled
     out = []
+    about_me = deciders.facts_of[decision]
     for role in cc.people.roles_of(person, day):
-        request = {**attrs, **facts(cc, decision, attrs, person, role, day)}
+        request = {**attrs, **facts(cc, about_me, attrs, person, role, day)} if about_me else attrs
         k = deciders.k(role, decision)
         out.append(Trial(role, request, k[1].judge(request, day, k)))
     return out
@@ -81,7 +85,8 @@ def trials(deciders: Deciders, person: str, decision: str, attrs: Mapping[str, V
 def refused(deciders: Deciders, decision: str, tried: list[Trial]) -> tuple[Trial, tuple[Rule, ...]] | None:
     """The first role in which a forbid speaking of `me` refuses the person, and its rules."""
     for t in tried:
-        rules = _refusals(deciders.compiled, t.role, decision, t.request)
+        forbids = deciders.k(t.role, decision)[1].me_forbids
+        rules = tuple(f.rule for f in forbids if holds(f.cond, t.request)) if forbids else ()
         if rules:
             return t, rules
     return None
