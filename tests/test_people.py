@@ -322,3 +322,14 @@ def test_law_19_a_charter_without_part_two_answers_as_before(data):
         a = before.may(req.role, req.decision, on=req.on, **req.attributes)
         b = after.may(req.role, req.decision, on=req.on, **req.attributes)
         assert (bool(a), a.reason, a.obligations, a.escalate_to) == (bool(b), b.reason, b.obligations, b.escalate_to)
+
+
+def test_a_directory_full_of_clashes_is_reported_under_the_same_cap_with_its_rows_shown(tmp_path):
+    csv = tmp_path / "people.csv"
+    csv.write_text("person,roles\n" + "".join(f"p{i},chief\n" for i in range(700)), encoding="utf-8")
+    with pytest.raises(dr.CharterError) as exc:
+        dr.loads(BARE, people=csv)
+    diags = exc.value.diagnostics
+    assert len(diags) == 500 and all(d.code == "DR129" and d.path == str(csv) for d in diags)
+    assert "and 200 more errors" in " ".join(diags[-1].notes)
+    assert "p0,chief" in exc.value.render()  # the row itself, under the message

@@ -72,12 +72,16 @@ class Context:
         self.proposals: dict[tuple[str, str], tuple[Grant, ...]] = {}
 
     def error(self, code: str, span: Span, message: str, help: str | None = None,
-              labels: tuple[Label, ...] = ()) -> None:
+              labels: tuple[Label, ...] = (), *, path: str | None = None, source: Source | None = None) -> None:
+        """One error, at `span` of the charter — or of another file (`path`, its `source` when known:
+        a directory file of people) — counted against `MAX_ERRORS` either way."""
         if len(self.diags) >= MAX_ERRORS:
             self.dropped += 1
             return
-        self.diags.append(Diagnostic(code=code, severity=Severity.ERROR, message=message, path=self.source.path,
-                                     span=span, help=help, labels=labels, source=self.source))
+        elsewhere = path is not None and path != self.source.path
+        self.diags.append(Diagnostic(code=code, severity=Severity.ERROR, message=message,
+                                     path=path if elsewhere else self.source.path, span=span, help=help,
+                                     labels=labels, source=source if elsewhere else self.source))
 
 
 def label(span: Span, message: str) -> Label:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import Diagnostic, Label, Severity
-from ..source import Span
+from ..diagnostics import Label
+from ..source import Source, Span
 from ..syntax import model as m
 from . import resolve
 from .context import DUPLICATE, INCOMPATIBLE, NAME_CLASH, UNKNOWN_PERSON, Context, label
@@ -65,12 +65,6 @@ def _charter_holdings(ctx: Context) -> tuple[list[Holding], dict[str, Span]]:
     return holdings, stated
 
 
-def _directory_error(ctx: Context, directory: Directory, span: Span, code: str, message: str, help: str,
-                     labels: tuple[Label, ...] = ()) -> None:
-    ctx.diags.append(Diagnostic(code=code, severity=Severity.ERROR, message=message, path=directory.path,
-                                span=span, help=help, labels=labels, source=directory.source))
-
-
 def _directory_holdings(ctx: Context, directory: Directory, stated: dict[str, Span]) -> list[Holding]:
     holdings: list[Holding] = []
     told: set[str] = set()
@@ -78,16 +72,18 @@ def _directory_holdings(ctx: Context, directory: Directory, stated: dict[str, Sp
         if row.person in stated:
             if row.person not in told:
                 told.add(row.person)
-                _directory_error(
-                    ctx, directory, row.person_span, DUPLICATE,
+                ctx.error(
+                    DUPLICATE, row.person_span,
                     f"`{row.person}` is stated in the charter ({ctx.source.path}, line {stated[row.person].line}) "
                     f"and in this directory file", "state each person in one place: the charter's `person` lines "
                     "or the directory file", (Label(span=stated[row.person], message="stated in the charter here",
-                                                    path=ctx.source.path),))
+                                                    path=ctx.source.path),), path=directory.path,
+                    source=directory.source)
             continue
         if row.role not in ctx.roles:
-            _directory_error(ctx, directory, row.role_span, "DR129", f"`{row.role}` is not a role of the charter",
-                             f"declare it in {ctx.source.path} with `role {row.role}`, or correct the row")
+            ctx.error("DR129", row.role_span, f"`{row.role}` is not a role of the charter",
+                      f"declare it in {ctx.source.path} with `role {row.role}`, or correct the row",
+                      path=directory.path, source=directory.source)
             continue
         holdings.append(Holding(row.person, row.role, row.start, row.until, directory.path, row.span,
                                 acting=row.start is not None or row.until is not None))
@@ -101,8 +97,9 @@ def _check_names(ctx: Context, holdings: list[Holding], stated: dict[str, Span])
     for h in holdings:
         if h.person in ctx.roles and h.person not in shown:
             shown.add(h.person)
-            _error_at(ctx, h, NAME_CLASH, f"`{h.person}` is both a person and a role",
-                      "persons and roles share one namespace: rename the person or the role")
+            ctx.error(NAME_CLASH, h.span or Span.point(1, 1), f"`{h.person}` is both a person and a role",
+                      "persons and roles share one namespace: rename the person or the role", path=h.path,
+                      source=_source_of(ctx, h.path))
     for st in ctx.tree.statements:
         if isinstance(st, m.ActingDecl) and st.person.value not in known and st.person.value not in ctx.roles:
             guess = resolve.suggest(st.person.value, sorted(known))
@@ -111,13 +108,11 @@ def _check_names(ctx: Context, holdings: list[Holding], stated: dict[str, Span])
                       f"state them first: `person {st.person.value} holds …` (or in the directory file)")
 
 
-def _error_at(ctx: Context, h: Holding, code: str, message: str, help: str,
-              labels: tuple[Label, ...] = ()) -> None:
-    if h.path == ctx.source.path or h.span is None:
-        ctx.error(code, h.span or Span.point(1, 1), message, help, labels)
-    else:
-        ctx.diags.append(Diagnostic(code=code, severity=Severity.ERROR, message=message, path=h.path,
-                                    span=h.span, help=help, labels=labels))
+def _source_of(ctx: Context, path: str) -> Source | None:
+    """The text a holding was written in, for the snippet under its error: the charter's or the directory's."""
+    if ctx.directory is not None and path == ctx.directory.path:
+        return ctx.directory.source
+    return ctx.source if path == ctx.source.path else None
 
 
 def _incompatible(ctx: Context) -> tuple[tuple[str, ...], ...]:
@@ -144,13 +139,14 @@ def _check_incompatible(ctx: Context, holdings: list[Holding], rules: tuple[tupl
             if clash is not None:
                 first, second = clash
                 where = "" if second.path == first.path else f" ({first.path})"
-                _error_at(ctx, second, INCOMPATIBLE,
+                ctx.error(INCOMPATIBLE, second.span or Span.point(1, 1),
                           f"`{person}` holds `{first.role}` and `{second.role}`, which the charter keeps apart "
                           f"(`incompatible {', '.join(rule)}`)",
                           "give one of the roles to somebody else, or make the dates not overlap",
                           (Label(span=first.span, message=f"{first.role} held here{where}", path=first.path),)
                           if first.span is not None and (first.span, first.path) != (second.span, second.path)
-                          else ())  # both on one `person` line: the line says it all
+                          else (), path=second.path,  # both on one `person` line: the line says it all
+                          source=_source_of(ctx, second.path))
 
 
 def people(ctx: Context) -> None:
