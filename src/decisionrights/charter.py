@@ -15,7 +15,7 @@ from .errors import InvalidRequest, ParseError
 from .decide.deciders import Deciders
 from .syntax.parse import DEFAULT_LIMITS, Limits, parse
 from .decide.request import Validator, request_date, show as _show, today
-from .decide.people import allowed_as
+from .decide.people import able
 from .syntax.directory import Directory, read_directory
 from .source import NotUTF8, Source, decode as decode_source, without_bom
 
@@ -161,9 +161,8 @@ class Charter:
         attrs = self._check(_ANY_ROLE, decision, attributes)
         day = today() if on is None else request_date(on)  # one date for the whole answer, fixed now
         if people:
-            holders = self.compiled.people.holders
-            found = {r: tuple(p for p in holders(r, day) if allowed_as(self.deciders, p, r, decision, attrs, day))
-                     for r in self.compiled.roles}
+            able_in = able(self.deciders, decision, attrs, day)
+            found = {r: able_in(r) for r in self.compiled.roles}
             return {r: ps for r, ps in found.items() if ps}
         is_allowed = self.deciders.is_allowed
         return tuple(r for r in self.compiled.roles if is_allowed(r, decision, attrs, day))

@@ -11,7 +11,7 @@ gives the first reason, in the order below, that one of their roles has.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from .answer import Answer, Reason
 from .explain import explain as explain_role
@@ -92,13 +92,33 @@ def refused(deciders: Deciders, decision: str, tried: list[Trial]) -> tuple[Tria
     return None
 
 
-def allowed_as(deciders: Deciders, person: str, role: str, decision: str, attrs: Mapping[str, Value],
-               day: date) -> bool:
-    """May `person`, deciding as `role` (one they hold), decide it — and no `me` forbid refuses them?"""
+def allowed_roles(deciders: Deciders, person: str, decision: str, attrs: Mapping[str, Value],
+                  day: date) -> frozenset[str]:
+    """The roles in which `person` may decide it on `day`: none when a `me` forbid refuses them."""
     tried = trials(deciders, person, decision, attrs, day)
     if refused(deciders, decision, tried) is not None:
-        return False
-    return any(t.role == role and t.answer.allowed for t in tried)
+        return frozenset()
+    return frozenset(t.role for t in tried if t.answer.allowed)
+
+
+def able(deciders: Deciders, decision: str, attrs: Mapping[str, Value], day: date,
+         but: str | None = None) -> Callable[[str], tuple[str, ...]]:
+    """`able(role)`: the persons holding `role` on `day` (but `but`) who may decide it in that role.
+    Each person's roles are tried once, however many of their roles are asked about."""
+    holders = deciders.compiled.people.holders
+    known: dict[str, frozenset[str]] = {}
+
+    def able_in(role: str) -> tuple[str, ...]:
+        out = []
+        for p in holders(role, day):
+            if p != but:
+                if p not in known:
+                    known[p] = allowed_roles(deciders, p, decision, attrs, day)
+                if role in known[p]:
+                    out.append(p)
+        return tuple(out)
+
+    return able_in
 
 
 def ask(deciders: Deciders, person: str, decision: str, attrs: dict[str, Value], day: date) -> Answer:
@@ -171,21 +191,17 @@ def escalation(deciders: Deciders, person: str, decision: str, attrs: Mapping[st
     start = cc.escalations.get(decision)
     held = cc.people.roles_of(person, day)
     out: dict[str, tuple[str, ...]] = {}
-
-    def able(role: str) -> tuple[str, ...]:
-        return tuple(p for p in cc.people.holders(role, day)
-                     if p != person and allowed_as(deciders, p, role, decision, attrs, day))
-
+    able_in = able(deciders, decision, attrs, day, but=person)
     for role in held or (None,):
         line = [start, *cc.line_up(start)] if start is not None else (cc.line_up(role) if role else [])
         for candidate in line:
-            found = able(candidate)
+            found = able_in(candidate)
             if found:
                 out.setdefault(candidate, found)
                 break
     if not out:  # nobody up the line: every role in which another person may decide it
         for role in cc.roles:
-            found = able(role)
+            found = able_in(role)
             if found:
                 out[role] = found
     return out
