@@ -40,19 +40,15 @@ def cmd_graph(args: argparse.Namespace, cmd: CommandLine) -> int:
 def cmd_card(args: argparse.Namespace, cmd: CommandLine) -> int:
     charter = load(args.file, args.people)
     on = on_option(args.on, cmd)
-    if args.role in charter.persons:
+    markdown, color = args.format == "markdown", use_color(sys.stdout)
+    if args.role in charter.persons:  # a person's card: each role they hold that day
         person = views.person_card(charter, args.role, on=on)
-        if args.format == "markdown":
-            sys.stdout.write(views.person_card_markdown(person))
-        else:
-            sys.stdout.write(views.person_card_text(person, color=use_color(sys.stdout)))
-        return OK
-    check_role_or_person(cmd, charter, args.role)
-    card = views.authority_card(charter, args.role, on=on)
-    if args.format == "markdown":
-        sys.stdout.write(views.card_markdown(card))
+        page = views.person_card_markdown(person) if markdown else views.person_card_text(person, color=color)
     else:
-        sys.stdout.write(views.card_text(card, color=use_color(sys.stdout)))
+        check_role_or_person(cmd, charter, args.role)
+        card = views.authority_card(charter, args.role, on=on)
+        page = views.card_markdown(card) if markdown else views.card_text(card, color=color)
+    sys.stdout.write(page)
     return OK
 
 
